@@ -1,0 +1,3 @@
+# ovs-p2p documentation (included from p2p.mk).
+EXTRA_DIST += \
+	p2p/Documentation/index.rst

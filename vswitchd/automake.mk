@@ -1,0 +1,1 @@
+# ovs-p2p sources in vswitchd/ (included from p2p.mk).
