@@ -1,0 +1,218 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef DPDKR_ABI_H
+#define DPDKR_ABI_H 1
+
+/* The dpdkr shared-memory ABI, version 1.0.
+ *
+ * This header is the whole contract between Open vSwitch (the "server",
+ * which creates a region per dpdkr port) and the application attached to
+ * that port (the "client", through the net_dpdkr poll-mode driver).  It is
+ * shared, unchanged, by both sides and by the tests; see
+ * Documentation/dpdkr-abi.rst for the picture.
+ *
+ * Rules that make the region safe against a hostile or buggy peer:
+ *
+ *   - Shared memory holds offsets and lengths, never pointers.
+ *
+ *   - The server writes the header once, before it publishes 'magic'.  Each
+ *     side validates the geometry once (dpdkr_region_validate() in
+ *     dpdkr-ring.h), keeps a private copy and never reads it again.
+ *
+ *   - Each word has exactly one writer, named in its comment.  A side reads
+ *     the other side's words once per burst, bounds them against its
+ *     private copy of the geometry (indexes are masked, offsets and lengths
+ *     bounded) and never trusts its own words read back from shared memory:
+ *     it keeps the truth in private memory.
+ *
+ *   - Counters in the region are informational copies that their writer
+ *     maintains for the peer; nobody derives anything from them unchecked.
+ *
+ * Layout of a region (every offset is published in the header, in the
+ * spirit of io_uring's ring offsets; readers never hard-code them):
+ *
+ *   0                 struct dpdkr_region_hdr (DPDKR_HDR_SIZE bytes)
+ *   ctrl_offset       struct dpdkr_ctrl (lane hand-over, DPDKR_CTRL_SIZE)
+ *   ring[i].offset    struct dpdkr_ring + desc[1 << log2_size], for
+ *                     i = DPDKR_RING_S2C (server to client) and
+ *                     DPDKR_RING_C2S (client to server)
+ *   ring[i].buf_offset  buffer area of ring i: (1 << log2_size) slots of
+ *                     buf_size bytes; a descriptor's 'offset' is relative
+ *                     to the start of its own ring's buffer area.
+ *
+ * Compatibility: a reader accepts a region whose 'major' equals its own and
+ * whose 'minor' is any value; fields added in a later minor version sit in
+ * space that earlier versions reserve as zero, and 'hdr_size' tells how
+ * much of the header the writer knew about. */
+
+#include <stdint.h>
+
+#define DPDKR_MAGIC UINT64_C(0x3250325052444b50) /* "PKDRP2P2", LE. */
+#define DPDKR_VERSION_MAJOR 1
+#define DPDKR_VERSION_MINOR 0
+
+#define DPDKR_CACHE_LINE 64
+
+/* Sizes of the fixed parts. */
+#define DPDKR_HDR_SIZE 4096
+#define DPDKR_CTRL_SIZE 4096
+#define DPDKR_RING_HDR_SIZE (2 * DPDKR_CACHE_LINE)
+
+/* Limits a reader enforces on a region's geometry. */
+#define DPDKR_LOG2_RING_MIN 6           /* 64 descriptors. */
+#define DPDKR_LOG2_RING_MAX 15          /* 32768 descriptors. */
+#define DPDKR_BUF_SIZE_MIN 256
+#define DPDKR_BUF_SIZE_MAX 65535
+#define DPDKR_REGION_SIZE_MAX (UINT64_C(1) << 32)
+
+/* Rings, indexed by direction. */
+enum dpdkr_ring_id {
+    DPDKR_RING_S2C = 0,         /* Server (OVS) to client: client's rx. */
+    DPDKR_RING_C2S = 1,         /* Client to server (OVS): client's tx. */
+    DPDKR_N_RINGS = 2
+};
+
+/* Values of dpdkr_region_hdr.server_state. */
+enum dpdkr_server_state {
+    DPDKR_SERVER_INIT = 0,      /* Region being built: do not attach. */
+    DPDKR_SERVER_UP = 1,        /* Server is serving this region. */
+    DPDKR_SERVER_CLOSED = 2     /* Server is gone; region is unlinked. */
+};
+
+/* Values of dpdkr_region_hdr.client_state. */
+enum dpdkr_client_state {
+    DPDKR_CLIENT_DETACHED = 0,
+    DPDKR_CLIENT_ATTACHED = 1,  /* Mapped, but not started. */
+    DPDKR_CLIENT_RUNNING = 2    /* Started: polls and sends. */
+};
+
+/* Where a ring and its buffers are.  Written by the server only. */
+struct dpdkr_ring_info {
+    uint64_t offset;            /* Of struct dpdkr_ring, from region start. */
+    uint64_t buf_offset;        /* Of the buffer area, from region start. */
+    uint32_t log2_size;         /* Number of descriptors, log2. */
+    uint32_t buf_size;          /* Bytes per buffer slot. */
+    uint64_t buf_area_size;     /* Bytes in the buffer area. */
+};
+
+/* The region header, at offset 0.  All of it is written by the server
+ * before 'magic' (release order), except the client's cache line. */
+struct dpdkr_region_hdr {
+    uint64_t magic;             /* DPDKR_MAGIC, written last. */
+    uint16_t major;             /* DPDKR_VERSION_MAJOR. */
+    uint16_t minor;             /* DPDKR_VERSION_MINOR. */
+    uint32_t hdr_size;          /* Bytes of header the writer defined. */
+    uint64_t region_size;       /* Size of the whole file, in bytes. */
+    uint64_t epoch;             /* Differs for every region the server
+                                 * creates, so a client can tell a
+                                 * re-created region from the old one. */
+    uint32_t n_rings;           /* DPDKR_N_RINGS. */
+    uint32_t flags;             /* None defined: zero. */
+    uint64_t ctrl_offset;       /* Of struct dpdkr_ctrl. */
+    uint32_t ctrl_size;         /* DPDKR_CTRL_SIZE. */
+    uint32_t pad0;
+    struct dpdkr_ring_info ring[DPDKR_N_RINGS];
+    uint8_t pad1[DPDKR_CACHE_LINE * 3 - 120];
+
+    /* Cache line 3: written by the server only. */
+    uint32_t server_state;      /* enum dpdkr_server_state. */
+    uint32_t server_pid;        /* Informational. */
+    uint8_t pad2[DPDKR_CACHE_LINE - 8];
+
+    /* Cache line 4: written by the client only. */
+    uint32_t client_state;      /* enum dpdkr_client_state. */
+    uint32_t client_pid;        /* Informational. */
+    uint64_t client_attaches;   /* Incremented at every attach. */
+    uint8_t pad3[DPDKR_CACHE_LINE - 16];
+
+    uint8_t reserved[DPDKR_HDR_SIZE - 5 * DPDKR_CACHE_LINE];
+};
+
+/* A descriptor: one packet in the buffer area of the descriptor's ring.
+ * Written by the ring's producer; the consumer copies it out once and
+ * checks 'offset' + 'len' <= buf_area_size, 'len' <= buf_size and 'flags'
+ * before it touches a byte. */
+struct dpdkr_desc {
+    uint32_t offset;            /* From the start of the buffer area. */
+    uint32_t len;               /* Bytes of packet data. */
+    uint16_t flags;             /* None defined in 1.0: zero. */
+    uint16_t rsvd0;
+    uint32_t rsvd1;
+};
+
+/* A single-producer single-consumer ring.  'head' and 'tail' are
+ * free-running 32-bit counters: the producer has filled descriptors
+ * [tail, head) (modulo 2**32), masked by size - 1 to index 'desc'. */
+struct dpdkr_ring {
+    /* Cache line 0: written by the producer only. */
+    uint32_t head;              /* Next descriptor the producer fills. */
+    uint32_t prod_rsvd;
+    uint64_t prod_packets;      /* Packets enqueued. */
+    uint64_t prod_bytes;        /* Bytes enqueued. */
+    uint64_t prod_drops;        /* Packets dropped: ring full or too big. */
+    uint8_t prod_pad[DPDKR_CACHE_LINE - 32];
+
+    /* Cache line 1: written by the consumer only. */
+    uint32_t tail;              /* Next descriptor the consumer reads. */
+    uint32_t cons_rsvd;
+    uint64_t cons_packets;      /* Packets dequeued. */
+    uint64_t cons_bytes;        /* Bytes dequeued. */
+    uint64_t cons_errors;       /* Invalid descriptors or indexes seen. */
+    uint8_t cons_pad[DPDKR_CACHE_LINE - 32];
+
+    struct dpdkr_desc desc[];   /* 1 << log2_size of them. */
+};
+
+/* Lane hand-over control, one per direction of the port (reserved in 1.0:
+ * all zero; the lane protocol of a later minor version defines it).  The
+ * server writes a request, the client acknowledges it on a separate cache
+ * line, each tagged with the same generation number, so that neither side
+ * ever waits on a word the other does not own. */
+struct dpdkr_lane_req {         /* Written by the server only. */
+    uint32_t generation;        /* Bumped for every new request. */
+    uint32_t state;             /* Requested lane state. */
+    uint64_t lane_epoch;        /* Epoch of the lane region to use. */
+    uint32_t lane_ring;         /* Ring of the lane region to use. */
+    uint32_t rsvd0;
+    uint64_t old_path_seq;      /* Producer index after which the old path
+                                 * carries no more packets. */
+    uint8_t pad[DPDKR_CACHE_LINE - 32];
+};
+
+struct dpdkr_lane_ack {         /* Written by the client only. */
+    uint32_t generation;        /* Generation acknowledged. */
+    uint32_t state;             /* State reached. */
+    uint64_t old_path_seq;      /* Producer index at the switch. */
+    uint8_t pad[DPDKR_CACHE_LINE - 16];
+};
+
+struct dpdkr_ctrl {
+    struct dpdkr_lane_req req[DPDKR_N_RINGS];
+    struct dpdkr_lane_ack ack[DPDKR_N_RINGS];
+    char lane_path[DPDKR_N_RINGS][256]; /* Server-written, NUL-padded. */
+    uint8_t reserved[DPDKR_CTRL_SIZE - 4 * DPDKR_CACHE_LINE - 512];
+};
+
+/* The ABI is fixed: catch any accidental change of a size or offset. */
+#define DPDKR_ABI_ASSERT(EXPR, MSG) _Static_assert(EXPR, MSG)
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring_info) == 32, "ring_info");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_region_hdr) == DPDKR_HDR_SIZE, "hdr");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_desc) == 16, "desc");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring) == DPDKR_RING_HDR_SIZE, "ring");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ctrl) == DPDKR_CTRL_SIZE, "ctrl");
+
+#endif /* dpdkr-abi.h */

@@ -1,0 +1,353 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef DPDKR_RING_H
+#define DPDKR_RING_H 1
+
+/* The dpdkr ring algorithms, free of DPDK and OVS types, shared by the
+ * net_dpdkr poll-mode driver (in both roles), the tests and the fuzz
+ * targets, so that what the fuzzer and the hostile-peer tests exercise is
+ * exactly what runs.
+ *
+ * Everything read from shared memory goes through the functions here, and
+ * each of them reads a peer-written word once, into a local, and bounds it
+ * before use (see the rules in dpdkr-abi.h). */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "dpdkr-abi.h"
+
+/* A side's private, validated view of one ring.  Only 'ring' and 'buf'
+ * point into shared memory. */
+struct dpdkr_ring_view {
+    struct dpdkr_ring *ring;    /* Shared: indexes, counters, descriptors. */
+    uint8_t *buf;               /* Shared: the ring's buffer area. */
+    uint64_t buf_area_size;     /* Private copy of the validated size. */
+    uint32_t size;              /* Descriptors (a power of 2). */
+    uint32_t mask;              /* size - 1. */
+    uint32_t buf_size;          /* Bytes per buffer slot. */
+
+    /* The truth, kept privately: the producer's head or consumer's tail. */
+    uint32_t idx;
+
+    /* Private counters of this side. */
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t drops;             /* Producer: ring full, too big, peer gone. */
+    uint64_t bad_desc;          /* Consumer: descriptors that failed checks. */
+    uint64_t bad_index;         /* Peer's index out of range (resynced). */
+};
+
+/* A region's geometry, as validated by dpdkr_region_validate(). */
+struct dpdkr_geometry {
+    uint64_t region_size;
+    uint64_t epoch;
+    uint64_t ctrl_offset;
+    struct dpdkr_ring_info ring[DPDKR_N_RINGS];
+};
+
+static inline uint32_t
+dpdkr_load_acquire(const uint32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void
+dpdkr_store_release(uint32_t *p, uint32_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline void
+dpdkr_store_relaxed64(uint64_t *p, uint64_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+/* Returns true if [offset, offset + len) lies within [0, limit), without
+ * overflowing. */
+static inline bool
+dpdkr_range_ok(uint64_t offset, uint64_t len, uint64_t limit)
+{
+    return offset <= limit && len <= limit - offset;
+}
+
+/* Computes the layout of a region with rings of 1 << 'log2_size'
+ * descriptors and buffers of 'buf_size' bytes (both already within the
+ * DPDKR_* limits), rounding the region up to a multiple of 'align' (a power
+ * of 2: the page size of the file system that holds it).  Fills 'g' and
+ * returns the region size. */
+static inline uint64_t
+dpdkr_region_layout(uint32_t log2_size, uint32_t buf_size, uint64_t align,
+                    struct dpdkr_geometry *g)
+{
+    uint64_t n = UINT64_C(1) << log2_size;
+    uint64_t ring_bytes = DPDKR_RING_HDR_SIZE + n * sizeof(struct dpdkr_desc);
+    uint64_t off;
+    int i;
+
+    memset(g, 0, sizeof *g);
+    g->ctrl_offset = DPDKR_HDR_SIZE;
+    off = DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE;
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        g->ring[i].offset = off;
+        g->ring[i].log2_size = log2_size;
+        g->ring[i].buf_size = buf_size;
+        off += (ring_bytes + 4095) & ~UINT64_C(4095);
+    }
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        g->ring[i].buf_offset = off;
+        g->ring[i].buf_area_size = n * buf_size;
+        off += (g->ring[i].buf_area_size + 4095) & ~UINT64_C(4095);
+    }
+    g->region_size = (off + align - 1) & ~(align - 1);
+    return g->region_size;
+}
+
+/* Validates the header of a region of 'file_size' bytes mapped at 'base'
+ * (shared, hostile memory) and copies its geometry into 'g'.  Each header
+ * field is read exactly once.  Returns NULL if the region is usable,
+ * otherwise a static string saying why not (for a log line). */
+static inline const char *
+dpdkr_region_validate(const void *base, uint64_t file_size,
+                      struct dpdkr_geometry *g)
+{
+    const volatile struct dpdkr_region_hdr *h = base;
+    uint64_t magic, end;
+    uint32_t hdr_size;
+    int i;
+
+    if (file_size < DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE) {
+        return "region smaller than its header";
+    }
+    magic = __atomic_load_n(&((const struct dpdkr_region_hdr *) base)->magic,
+                            __ATOMIC_ACQUIRE);
+    if (magic != DPDKR_MAGIC) {
+        return "bad magic (not a dpdkr region, or not ready yet)";
+    }
+    if (h->major != DPDKR_VERSION_MAJOR) {
+        return "incompatible ABI major version";
+    }
+    hdr_size = h->hdr_size;
+    if (hdr_size < offsetof(struct dpdkr_region_hdr, reserved)
+        || hdr_size > DPDKR_HDR_SIZE) {
+        return "bad header size";
+    }
+    if (h->n_rings != DPDKR_N_RINGS) {
+        return "bad number of rings";
+    }
+
+    memset(g, 0, sizeof *g);
+    g->region_size = h->region_size;
+    g->epoch = h->epoch;
+    g->ctrl_offset = h->ctrl_offset;
+    if (g->region_size != file_size || g->region_size > DPDKR_REGION_SIZE_MAX) {
+        return "region size does not match the file";
+    }
+    if (g->ctrl_offset % DPDKR_CACHE_LINE
+        || !dpdkr_range_ok(g->ctrl_offset, DPDKR_CTRL_SIZE, g->region_size)
+        || g->ctrl_offset < DPDKR_HDR_SIZE) {
+        return "control block out of bounds";
+    }
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        struct dpdkr_ring_info *r = &g->ring[i];
+        uint64_t n;
+
+        r->offset = h->ring[i].offset;
+        r->buf_offset = h->ring[i].buf_offset;
+        r->log2_size = h->ring[i].log2_size;
+        r->buf_size = h->ring[i].buf_size;
+        r->buf_area_size = h->ring[i].buf_area_size;
+
+        if (r->log2_size < DPDKR_LOG2_RING_MIN
+            || r->log2_size > DPDKR_LOG2_RING_MAX) {
+            return "ring size out of range";
+        }
+        if (r->buf_size < DPDKR_BUF_SIZE_MIN
+            || r->buf_size > DPDKR_BUF_SIZE_MAX) {
+            return "buffer size out of range";
+        }
+        n = UINT64_C(1) << r->log2_size;
+        if (r->buf_area_size != n * r->buf_size) {
+            return "buffer area size inconsistent";
+        }
+        if (r->offset % DPDKR_CACHE_LINE || r->buf_offset % DPDKR_CACHE_LINE
+            || r->offset < DPDKR_HDR_SIZE || r->buf_offset < DPDKR_HDR_SIZE) {
+            return "ring misaligned";
+        }
+        end = DPDKR_RING_HDR_SIZE + n * sizeof(struct dpdkr_desc);
+        if (!dpdkr_range_ok(r->offset, end, g->region_size)
+            || !dpdkr_range_ok(r->buf_offset, r->buf_area_size,
+                               g->region_size)) {
+            return "ring out of bounds";
+        }
+    }
+    return NULL;
+}
+
+/* Initializes 'v' for ring 'id' of the region mapped at 'base', whose
+ * geometry 'g' was validated or computed by this side.  The private index
+ * starts from 'idx'. */
+static inline void
+dpdkr_ring_view_init(struct dpdkr_ring_view *v, void *base,
+                     const struct dpdkr_geometry *g, int id, uint32_t idx)
+{
+    const struct dpdkr_ring_info *r = &g->ring[id];
+
+    memset(v, 0, sizeof *v);
+    v->ring = (struct dpdkr_ring *) ((uint8_t *) base + r->offset);
+    v->buf = (uint8_t *) base + r->buf_offset;
+    v->buf_area_size = r->buf_area_size;
+    v->size = UINT32_C(1) << r->log2_size;
+    v->mask = v->size - 1;
+    v->buf_size = r->buf_size;
+    v->idx = idx;
+}
+
+/* Producer side. */
+
+/* Returns how many descriptors the producer may fill now.  Reads the
+ * consumer's 'tail' once; a tail that claims more than a ring's worth of
+ * free space is impossible, so the ring is treated as full and the error
+ * counted: a hostile consumer can only stop its own traffic. */
+static inline uint32_t
+dpdkr_prod_space(struct dpdkr_ring_view *v)
+{
+    uint32_t tail = dpdkr_load_acquire(&v->ring->tail);
+    uint32_t used = v->idx - tail;
+
+    if (used > v->size) {
+        v->bad_index++;
+        return 0;
+    }
+    return v->size - used;
+}
+
+/* Returns the buffer of the 'i'th descriptor after the producer's head,
+ * which has v->buf_size bytes. */
+static inline uint8_t *
+dpdkr_prod_buf(const struct dpdkr_ring_view *v, uint32_t i)
+{
+    return v->buf + (uint64_t) ((v->idx + i) & v->mask) * v->buf_size;
+}
+
+/* Fills the 'i'th descriptor after the producer's head for a packet of
+ * 'len' bytes already copied into dpdkr_prod_buf(v, i). */
+static inline void
+dpdkr_prod_fill(struct dpdkr_ring_view *v, uint32_t i, uint32_t len)
+{
+    uint32_t slot = (v->idx + i) & v->mask;
+    struct dpdkr_desc *d = &v->ring->desc[slot];
+
+    d->offset = slot * v->buf_size;
+    d->len = len;
+    d->flags = 0;
+    d->rsvd0 = 0;
+    d->rsvd1 = 0;
+    v->bytes += len;
+}
+
+/* Publishes 'n' filled descriptors to the consumer. */
+static inline void
+dpdkr_prod_publish(struct dpdkr_ring_view *v, uint32_t n)
+{
+    if (n) {
+        v->idx += n;
+        v->packets += n;
+        dpdkr_store_release(&v->ring->head, v->idx);
+        dpdkr_store_relaxed64(&v->ring->prod_packets, v->packets);
+        dpdkr_store_relaxed64(&v->ring->prod_bytes, v->bytes);
+    }
+}
+
+/* Counts 'n' packets the producer dropped and publishes the count. */
+static inline void
+dpdkr_prod_drop(struct dpdkr_ring_view *v, uint32_t n)
+{
+    if (n) {
+        v->drops += n;
+        dpdkr_store_relaxed64(&v->ring->prod_drops, v->drops);
+    }
+}
+
+/* Consumer side. */
+
+/* Returns how many descriptors are ready for the consumer, at most 'max'.
+ * Reads the producer's 'head' once; a head more than a ring ahead of the
+ * private tail is impossible, so the consumer counts the error and
+ * resynchronizes on it, dropping what it cannot trust. */
+static inline uint32_t
+dpdkr_cons_avail(struct dpdkr_ring_view *v, uint32_t max)
+{
+    uint32_t head = dpdkr_load_acquire(&v->ring->head);
+    uint32_t avail = head - v->idx;
+
+    if (avail > v->size) {
+        v->bad_index++;
+        v->idx = head;
+        dpdkr_store_release(&v->ring->tail, v->idx);
+        dpdkr_store_relaxed64(&v->ring->cons_errors,
+                              v->bad_index + v->bad_desc);
+        return 0;
+    }
+    return avail < max ? avail : max;
+}
+
+/* Copies the 'i'th ready descriptor into 'd' (a single read of shared
+ * memory) and validates it against the ring's private geometry and
+ * 'max_len'.  Returns a pointer to the packet's first byte in the buffer
+ * area, or NULL if the descriptor is invalid (counted). */
+static inline const uint8_t *
+dpdkr_cons_desc(struct dpdkr_ring_view *v, uint32_t i, uint32_t max_len,
+                struct dpdkr_desc *d)
+{
+    const volatile struct dpdkr_desc *sd = &v->ring->desc[(v->idx + i)
+                                                          & v->mask];
+
+    d->offset = sd->offset;
+    d->len = sd->len;
+    d->flags = sd->flags;
+    if (d->flags || !d->len || d->len > max_len || d->len > v->buf_size
+        || !dpdkr_range_ok(d->offset, d->len, v->buf_area_size)) {
+        v->bad_desc++;
+        return NULL;
+    }
+    return v->buf + d->offset;
+}
+
+/* Releases 'n' consumed descriptors ('packets' of them valid, carrying
+ * 'bytes') back to the producer. */
+static inline void
+dpdkr_cons_release(struct dpdkr_ring_view *v, uint32_t n, uint32_t packets,
+                   uint64_t bytes)
+{
+    if (n) {
+        v->idx += n;
+        v->packets += packets;
+        v->bytes += bytes;
+        dpdkr_store_release(&v->ring->tail, v->idx);
+        dpdkr_store_relaxed64(&v->ring->cons_packets, v->packets);
+        dpdkr_store_relaxed64(&v->ring->cons_bytes, v->bytes);
+        if (packets != n) {
+            dpdkr_store_relaxed64(&v->ring->cons_errors,
+                                  v->bad_index + v->bad_desc);
+        }
+    }
+}
+
+#endif /* dpdkr-ring.h */
