@@ -1,1 +1,24 @@
 # ovs-p2p sources in lib/ (included from p2p.mk).
+
+# The DPDK driver-SDK headers that Debian's libdpdk-dev lacks: the outer
+# build puts them in dpdk-sdk/include, two levels above this build tree.
+P2P_DPDK_SDK_INCLUDE = $(abs_top_builddir)/../../dpdk-sdk/include
+
+if DPDK_NETDEV
+# The dpdkr port: its netdev class, and the net_dpdkr poll-mode driver it
+# drives in the server role, compiled with DPDK's driver flags.
+lib_libopenvswitch_la_SOURCES += \
+	p2p/lib/netdev-dpdkr.c \
+	p2p/lib/netdev-dpdkr.h
+
+noinst_LTLIBRARIES += lib/libdpdkr-pmd.la
+lib_libdpdkr_pmd_la_SOURCES = \
+	p2p/drivers/net/dpdkr/rte_eth_dpdkr.c \
+	p2p/include/dpdkr-abi.h \
+	p2p/include/dpdkr-ring.h
+lib_libdpdkr_pmd_la_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_INTERNAL_API \
+	-I$(P2P_DPDK_SDK_INCLUDE) -I$(top_srcdir)/p2p/include
+lib_libdpdkr_pmd_la_CFLAGS = $(AM_CFLAGS) -Wno-cast-align \
+	-Wno-bad-function-cast
+lib_libopenvswitch_la_LIBADD += lib/libdpdkr-pmd.la -lrte_bus_vdev
+endif

@@ -1,0 +1,901 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* net_dpdkr: the DPDK poll-mode driver of dpdkr shared-memory ports.
+ *
+ * One driver, two roles:
+ *
+ *   - role=server: Open vSwitch creates the region file of a dpdkr port
+ *     (compiled into ovs-vswitchd, probed by netdev-dpdkr through
+ *     dpdk-devargs), owns it and removes it when the port goes.
+ *
+ *   - role=client (default): an unmodified DPDK application attaches to that
+ *     region: "-d librte_net_dpdkr.so --vdev net_dpdkr0,path=REGION".
+ *
+ * Packets are copied into the producer's ring slots and out of them by the
+ * consumer, so no mbuf, pointer or mempool is ever shared: the two sides
+ * need neither the same DPDK build nor DPDK multi-process.  Everything the
+ * peer writes is validated by the functions of dpdkr-ring.h. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_kvargs.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+
+#include "dpdkr-abi.h"
+#include "dpdkr-ring.h"
+
+#ifndef HUGETLBFS_MAGIC
+#define HUGETLBFS_MAGIC 0x958458f6
+#endif
+
+#define DPDKR_ARG_PATH "path"
+#define DPDKR_ARG_ROLE "role"
+#define DPDKR_ARG_RING_SIZE "ring-size"
+#define DPDKR_ARG_BUF_SIZE "buf-size"
+#define DPDKR_ARG_MODE "mode"
+#define DPDKR_ARG_OWNER "owner"
+#define DPDKR_ARG_GROUP "group"
+
+#define DPDKR_DEFAULT_RING_SIZE 1024
+#define DPDKR_DEFAULT_BUF_SIZE 2048
+
+static const char *const dpdkr_valid_args[] = {
+    DPDKR_ARG_PATH, DPDKR_ARG_ROLE, DPDKR_ARG_RING_SIZE, DPDKR_ARG_BUF_SIZE,
+    DPDKR_ARG_MODE, DPDKR_ARG_OWNER, DPDKR_ARG_GROUP, NULL
+};
+
+RTE_LOG_REGISTER_DEFAULT(dpdkr_logtype, NOTICE);
+#define DPDKR_LOG(LEVEL, ...) \
+    rte_log(RTE_LOG_ ## LEVEL, dpdkr_logtype, "dpdkr: " __VA_ARGS__)
+
+/* Extended statistics.  OVS shows counters whose names end in "_errors" or
+ * "_dropped" as Interface statistics. */
+enum dpdkr_xstat {
+    DPDKR_XSTAT_RX_BAD_DESC,
+    DPDKR_XSTAT_RX_BAD_INDEX,
+    DPDKR_XSTAT_TX_BAD_INDEX,
+    DPDKR_XSTAT_TX_OVERSIZE,
+    DPDKR_XSTAT_TX_NO_PEER,
+    DPDKR_N_XSTATS
+};
+
+static const char *const dpdkr_xstat_names[DPDKR_N_XSTATS] = {
+    [DPDKR_XSTAT_RX_BAD_DESC] = "rx_bad_desc_errors",
+    [DPDKR_XSTAT_RX_BAD_INDEX] = "rx_bad_index_errors",
+    [DPDKR_XSTAT_TX_BAD_INDEX] = "tx_bad_index_errors",
+    [DPDKR_XSTAT_TX_OVERSIZE] = "tx_oversize_dropped",
+    [DPDKR_XSTAT_TX_NO_PEER] = "tx_no_peer_dropped",
+};
+
+struct dpdkr_args {
+    char path[PATH_MAX];
+    bool server;
+    uint32_t ring_size;
+    uint32_t buf_size;
+    mode_t mode;
+    long long owner;            /* -1: unchanged. */
+    long long group;            /* -1: unchanged. */
+};
+
+struct pmd_internals {
+    struct dpdkr_args args;
+    uint16_t port_id;
+
+    /* The mapped region and its private, validated geometry. */
+    int fd;                     /* Client: holds the flock. */
+    int probe_fd;               /* Server: used to probe the client's lock. */
+    uint8_t *base;
+    uint64_t size;
+    struct dpdkr_geometry geo;
+    struct dpdkr_region_hdr *hdr;
+
+    struct dpdkr_ring_view rx;  /* This side consumes. */
+    struct dpdkr_ring_view tx;  /* This side produces. */
+
+    struct rte_mempool *mb_pool;
+    uint32_t max_rx_len;        /* Largest packet rx accepts. */
+    bool started;
+
+    /* Private counters beyond the rings' own. */
+    uint64_t rx_nombuf;
+    uint64_t tx_oversize;
+    uint64_t tx_no_peer;
+
+    /* Rate limit of the data path's complaints about the peer. */
+    uint64_t last_complaint_tsc;
+    uint64_t complained_errors;
+
+    struct rte_ether_addr mac;
+};
+
+/* Complains, at most once a second, when the peer has sent invalid
+ * descriptors or indexes since the last complaint. */
+static void
+dpdkr_complain(struct pmd_internals *pi)
+{
+    uint64_t errors = pi->rx.bad_desc + pi->rx.bad_index + pi->tx.bad_index;
+    uint64_t now;
+
+    if (errors == pi->complained_errors) {
+        return;
+    }
+    now = rte_get_timer_cycles();
+    if (now - pi->last_complaint_tsc < rte_get_timer_hz()) {
+        return;
+    }
+    pi->last_complaint_tsc = now;
+    DPDKR_LOG(WARNING, "%s: peer wrote %"PRIu64" invalid descriptors or "
+              "ring indexes (dropped)\n", pi->args.path,
+              errors - pi->complained_errors);
+    pi->complained_errors = errors;
+}
+
+static uint16_t
+dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
+{
+    struct pmd_internals *pi = q;
+    uint32_t avail, i, got = 0;
+    uint64_t bytes = 0;
+
+    if (unlikely(!pi->started)) {
+        return 0;
+    }
+    avail = dpdkr_cons_avail(&pi->rx, n);
+    if (!avail) {
+        if (unlikely(pi->rx.bad_index != 0)) {
+            dpdkr_complain(pi);
+        }
+        return 0;
+    }
+    if (unlikely(rte_pktmbuf_alloc_bulk(pi->mb_pool, bufs, avail))) {
+        pi->rx_nombuf += avail;
+        return 0;
+    }
+    for (i = 0; i < avail; i++) {
+        struct rte_mbuf *m = bufs[got];
+        struct dpdkr_desc d;
+        const uint8_t *src;
+
+        src = dpdkr_cons_desc(&pi->rx, i, pi->max_rx_len, &d);
+        if (unlikely(!src || d.len > rte_pktmbuf_tailroom(m))) {
+            if (src) {
+                pi->rx.bad_desc++;
+            }
+            continue;
+        }
+        rte_memcpy(rte_pktmbuf_mtod(m, void *), src, d.len);
+        m->data_len = d.len;
+        m->pkt_len = d.len;
+        m->port = pi->port_id;
+        bytes += d.len;
+        got++;
+    }
+    if (unlikely(got < avail)) {
+        rte_pktmbuf_free_bulk(&bufs[got], avail - got);
+        dpdkr_complain(pi);
+    }
+    dpdkr_cons_release(&pi->rx, avail, got, bytes);
+    return got;
+}
+
+/* Copies 'm' (possibly multi-segment) into 'dst', which has room for it. */
+static void
+dpdkr_copy_mbuf(uint8_t *dst, const struct rte_mbuf *m)
+{
+    if (likely(m->nb_segs == 1)) {
+        rte_memcpy(dst, rte_pktmbuf_mtod(m, const void *), m->data_len);
+        return;
+    }
+    for (; m; m = m->next) {
+        rte_memcpy(dst, rte_pktmbuf_mtod(m, const void *), m->data_len);
+        dst += m->data_len;
+    }
+}
+
+static uint16_t
+dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
+{
+    struct pmd_internals *pi = q;
+    uint32_t space, i, k, j = 0;
+    uint32_t peer_state;
+
+    if (unlikely(!pi->started || !n)) {
+        return 0;
+    }
+
+    /* A client stops sending when the server has gone; a server drops what
+     * no running client would ever read.  One word, read once per burst. */
+    peer_state = pi->args.server
+                 ? __atomic_load_n(&pi->hdr->client_state, __ATOMIC_RELAXED)
+                 : __atomic_load_n(&pi->hdr->server_state, __ATOMIC_RELAXED);
+    if (unlikely(pi->args.server ? peer_state != DPDKR_CLIENT_RUNNING
+                                 : peer_state != DPDKR_SERVER_UP)) {
+        pi->tx_no_peer += n;
+        rte_pktmbuf_free_bulk(bufs, n);
+        return n;
+    }
+
+    space = dpdkr_prod_space(&pi->tx);
+    k = RTE_MIN(space, (uint32_t) n);
+    for (i = 0; i < k; i++) {
+        const struct rte_mbuf *m = bufs[i];
+
+        if (unlikely(m->pkt_len > pi->tx.buf_size)) {
+            pi->tx_oversize++;
+            continue;
+        }
+        dpdkr_copy_mbuf(dpdkr_prod_buf(&pi->tx, j), m);
+        dpdkr_prod_fill(&pi->tx, j, m->pkt_len);
+        j++;
+    }
+    dpdkr_prod_publish(&pi->tx, j);
+    if (unlikely(j < k)) {
+        dpdkr_prod_drop(&pi->tx, k - j);
+    }
+    if (unlikely(pi->tx.bad_index != 0)) {
+        dpdkr_complain(pi);
+    }
+    rte_pktmbuf_free_bulk(bufs, k);
+    return k;
+}
+
+/* Returns true if a client holds the region's lock, i.e. an application
+ * has the port open. */
+static bool
+dpdkr_client_present(struct pmd_internals *pi)
+{
+    if (pi->probe_fd < 0) {
+        return false;
+    }
+    if (flock(pi->probe_fd, LOCK_SH | LOCK_NB) == 0) {
+        flock(pi->probe_fd, LOCK_UN);
+        return false;
+    }
+    return errno == EWOULDBLOCK;
+}
+
+/* Region life cycle. */
+
+static void
+dpdkr_unmap(struct pmd_internals *pi)
+{
+    if (pi->base) {
+        if (pi->args.server) {
+            __atomic_store_n(&pi->hdr->server_state, DPDKR_SERVER_CLOSED,
+                             __ATOMIC_RELEASE);
+            if (unlink(pi->args.path) && errno != ENOENT) {
+                DPDKR_LOG(WARNING, "%s: cannot remove: %s\n", pi->args.path,
+                          strerror(errno));
+            }
+        } else {
+            __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_DETACHED,
+                             __ATOMIC_RELEASE);
+        }
+        munmap(pi->base, pi->size);
+        pi->base = NULL;
+        pi->hdr = NULL;
+    }
+    if (pi->fd >= 0) {
+        close(pi->fd);          /* Releases a client's lock. */
+        pi->fd = -1;
+    }
+    if (pi->probe_fd >= 0) {
+        close(pi->probe_fd);
+        pi->probe_fd = -1;
+    }
+}
+
+static int
+dpdkr_server_create(struct pmd_internals *pi)
+{
+    const struct dpdkr_args *a = &pi->args;
+    struct dpdkr_geometry g;
+    struct dpdkr_region_hdr *h;
+    struct timespec ts;
+    struct statfs sfs;
+    uint64_t align = 4096;
+    int i;
+
+    /* A file left by a server that crashed is replaced: its clients see the
+     * old region closed and must re-attach. */
+    pi->fd = open(a->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, a->mode);
+    if (pi->fd < 0 && errno == EEXIST) {
+        DPDKR_LOG(INFO, "%s: replacing stale region\n", a->path);
+        unlink(a->path);
+        pi->fd = open(a->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+                      a->mode);
+    }
+    if (pi->fd < 0) {
+        DPDKR_LOG(ERR, "%s: cannot create region: %s\n", a->path,
+                  strerror(errno));
+        return -errno;
+    }
+    if (fchmod(pi->fd, a->mode)
+        || ((a->owner >= 0 || a->group >= 0)
+            && fchown(pi->fd, a->owner, a->group))) {
+        DPDKR_LOG(ERR, "%s: cannot set mode or owner: %s\n", a->path,
+                  strerror(errno));
+        goto error;
+    }
+    if (!fstatfs(pi->fd, &sfs) && sfs.f_type == HUGETLBFS_MAGIC) {
+        align = sfs.f_bsize;
+    }
+
+    pi->size = dpdkr_region_layout(rte_log2_u32(a->ring_size), a->buf_size,
+                                   align, &g);
+    if (ftruncate(pi->fd, pi->size)) {
+        DPDKR_LOG(ERR, "%s: cannot size region to %"PRIu64" bytes: %s\n",
+                  a->path, pi->size, strerror(errno));
+        goto error;
+    }
+    pi->base = mmap(NULL, pi->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                    pi->fd, 0);
+    if (pi->base == MAP_FAILED) {
+        pi->base = NULL;
+        DPDKR_LOG(ERR, "%s: cannot map region: %s\n", a->path,
+                  strerror(errno));
+        goto error;
+    }
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    g.epoch = ((uint64_t) ts.tv_sec << 32) ^ ts.tv_nsec ^ getpid();
+    g.epoch |= 1;
+
+    h = pi->hdr = (struct dpdkr_region_hdr *) pi->base;
+    h->major = DPDKR_VERSION_MAJOR;
+    h->minor = DPDKR_VERSION_MINOR;
+    h->hdr_size = sizeof *h;
+    h->region_size = g.region_size;
+    h->epoch = g.epoch;
+    h->n_rings = DPDKR_N_RINGS;
+    h->ctrl_offset = g.ctrl_offset;
+    h->ctrl_size = DPDKR_CTRL_SIZE;
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        h->ring[i] = g.ring[i];
+    }
+    h->server_pid = getpid();
+    h->server_state = DPDKR_SERVER_UP;
+    __atomic_store_n(&h->magic, DPDKR_MAGIC, __ATOMIC_RELEASE);
+
+    pi->geo = g;
+    dpdkr_ring_view_init(&pi->rx, pi->base, &g, DPDKR_RING_C2S, 0);
+    dpdkr_ring_view_init(&pi->tx, pi->base, &g, DPDKR_RING_S2C, 0);
+
+    pi->probe_fd = open(a->path, O_RDONLY | O_CLOEXEC);
+    DPDKR_LOG(INFO, "%s: created region of %"PRIu64" bytes, %"PRIu32
+              " descriptors per ring\n", a->path, pi->size, a->ring_size);
+    return 0;
+
+error:
+    dpdkr_unmap(pi);
+    unlink(a->path);
+    return -EINVAL;
+}
+
+static int
+dpdkr_client_attach(struct pmd_internals *pi)
+{
+    const char *path = pi->args.path;
+    const char *why;
+    struct stat st;
+    uint32_t state;
+
+    pi->fd = open(path, O_RDWR | O_CLOEXEC);
+    if (pi->fd < 0) {
+        DPDKR_LOG(ERR, "%s: cannot open region: %s\n", path, strerror(errno));
+        return -errno;
+    }
+    if (flock(pi->fd, LOCK_EX | LOCK_NB)) {
+        DPDKR_LOG(ERR, "%s: %s\n", path, errno == EWOULDBLOCK
+                  ? "another application is attached to this port"
+                  : strerror(errno));
+        goto error;
+    }
+    if (fstat(pi->fd, &st) || st.st_size <= 0) {
+        DPDKR_LOG(ERR, "%s: cannot stat region\n", path);
+        goto error;
+    }
+    pi->size = st.st_size;
+    pi->base = mmap(NULL, pi->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                    pi->fd, 0);
+    if (pi->base == MAP_FAILED) {
+        pi->base = NULL;
+        DPDKR_LOG(ERR, "%s: cannot map region: %s\n", path, strerror(errno));
+        goto error;
+    }
+    why = dpdkr_region_validate(pi->base, pi->size, &pi->geo);
+    if (why) {
+        DPDKR_LOG(ERR, "%s: refusing region: %s (this driver speaks dpdkr "
+                  "ABI %d.%d)\n", path, why, DPDKR_VERSION_MAJOR,
+                  DPDKR_VERSION_MINOR);
+        goto error;
+    }
+    pi->hdr = (struct dpdkr_region_hdr *) pi->base;
+    state = __atomic_load_n(&pi->hdr->server_state, __ATOMIC_ACQUIRE);
+    if (state != DPDKR_SERVER_UP) {
+        DPDKR_LOG(ERR, "%s: the switch is not serving this region\n", path);
+        goto error;
+    }
+
+    /* Resume from where a previous client of this port left its own
+     * indexes; the peer's checks resynchronize if they are bad. */
+    dpdkr_ring_view_init(&pi->rx, pi->base, &pi->geo, DPDKR_RING_S2C, 0);
+    dpdkr_ring_view_init(&pi->tx, pi->base, &pi->geo, DPDKR_RING_C2S, 0);
+    pi->rx.idx = dpdkr_load_acquire(&pi->rx.ring->tail);
+    pi->tx.idx = dpdkr_load_acquire(&pi->tx.ring->head);
+    pi->hdr->client_pid = getpid();
+    pi->hdr->client_attaches++;
+    __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_ATTACHED,
+                     __ATOMIC_RELEASE);
+    DPDKR_LOG(INFO, "%s: attached (ABI %u.%u, %"PRIu32" descriptors)\n",
+              path, pi->hdr->major, pi->hdr->minor, pi->rx.size);
+    return 0;
+
+error:
+    dpdkr_unmap(pi);
+    return -EINVAL;
+}
+
+/* ethdev operations. */
+
+static int
+dpdkr_dev_configure(struct rte_eth_dev *dev __rte_unused)
+{
+    return 0;
+}
+
+static int
+dpdkr_dev_start(struct rte_eth_dev *dev)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+
+    if (!pi->base) {
+        return -EIO;
+    }
+    if (!pi->args.server) {
+        __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_RUNNING,
+                         __ATOMIC_RELEASE);
+    }
+    pi->started = true;
+    dev->data->dev_link.link_status = RTE_ETH_LINK_UP;
+    dev->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
+    dev->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
+    return 0;
+}
+
+static int
+dpdkr_dev_stop(struct rte_eth_dev *dev)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+
+    pi->started = false;
+    if (pi->base && !pi->args.server) {
+        __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_ATTACHED,
+                         __ATOMIC_RELEASE);
+    }
+    dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+    dev->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
+    dev->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STOPPED;
+    return 0;
+}
+
+static int
+dpdkr_dev_close(struct rte_eth_dev *dev)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+
+    if (rte_eal_process_type() != RTE_PROC_PRIMARY || !pi) {
+        return 0;
+    }
+    pi->started = false;
+    dpdkr_unmap(pi);
+    /* mac_addrs points into 'pi'; ethdev must not free it. */
+    dev->data->mac_addrs = NULL;
+    return 0;
+}
+
+static int
+dpdkr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+
+    info->max_mac_addrs = 1;
+    info->max_rx_pktlen = pi->args.buf_size;
+    info->max_rx_queues = 1;
+    info->max_tx_queues = 1;
+    info->min_rx_bufsize = 0;
+    info->min_mtu = RTE_ETHER_MIN_MTU;
+    info->max_mtu = pi->args.buf_size - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
+    info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    info->rx_desc_lim.nb_max = UINT16_MAX;
+    info->tx_desc_lim.nb_max = UINT16_MAX;
+    return 0;
+}
+
+static int
+dpdkr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
+                     uint16_t nb_desc __rte_unused,
+                     unsigned int socket_id __rte_unused,
+                     const struct rte_eth_rxconf *conf __rte_unused,
+                     struct rte_mempool *mb_pool)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+    uint32_t room = rte_pktmbuf_data_room_size(mb_pool);
+
+    if (qid != 0 || room <= RTE_PKTMBUF_HEADROOM) {
+        return -EINVAL;
+    }
+    pi->mb_pool = mb_pool;
+    pi->max_rx_len = RTE_MIN(room - RTE_PKTMBUF_HEADROOM, pi->args.buf_size);
+    dev->data->rx_queues[qid] = pi;
+    return 0;
+}
+
+static int
+dpdkr_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
+                     uint16_t nb_desc __rte_unused,
+                     unsigned int socket_id __rte_unused,
+                     const struct rte_eth_txconf *conf __rte_unused)
+{
+    if (qid != 0) {
+        return -EINVAL;
+    }
+    dev->data->tx_queues[qid] = dev->data->dev_private;
+    return 0;
+}
+
+static void
+dpdkr_queue_release(struct rte_eth_dev *dev __rte_unused,
+                    uint16_t qid __rte_unused)
+{
+}
+
+static int
+dpdkr_link_update(struct rte_eth_dev *dev,
+                  int wait_to_complete __rte_unused)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+    struct rte_eth_link link = {
+        .link_speed = RTE_ETH_SPEED_NUM_10G,
+        .link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+        .link_autoneg = RTE_ETH_LINK_FIXED,
+    };
+    bool up = false;
+
+    if (pi->started && pi->base) {
+        if (pi->args.server) {
+            up = dpdkr_client_present(pi)
+                 && __atomic_load_n(&pi->hdr->client_state, __ATOMIC_RELAXED)
+                    == DPDKR_CLIENT_RUNNING;
+        } else {
+            up = __atomic_load_n(&pi->hdr->server_state, __ATOMIC_RELAXED)
+                 == DPDKR_SERVER_UP;
+        }
+    }
+    link.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+    return rte_eth_linkstatus_set(dev, &link);
+}
+
+static int
+dpdkr_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+
+    stats->ipackets = pi->rx.packets;
+    stats->ibytes = pi->rx.bytes;
+    stats->ierrors = pi->rx.bad_desc + pi->rx.bad_index;
+    stats->rx_nombuf = pi->rx_nombuf;
+    stats->opackets = pi->tx.packets;
+    stats->obytes = pi->tx.bytes;
+    stats->oerrors = pi->tx_oversize + pi->tx_no_peer;
+    stats->q_ipackets[0] = stats->ipackets;
+    stats->q_ibytes[0] = stats->ibytes;
+    stats->q_opackets[0] = stats->opackets;
+    stats->q_obytes[0] = stats->obytes;
+    return 0;
+}
+
+static int
+dpdkr_stats_reset(struct rte_eth_dev *dev)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+
+    pi->rx.packets = pi->rx.bytes = pi->rx.bad_desc = pi->rx.bad_index = 0;
+    pi->tx.packets = pi->tx.bytes = pi->tx.drops = pi->tx.bad_index = 0;
+    pi->rx_nombuf = pi->tx_oversize = pi->tx_no_peer = 0;
+    pi->complained_errors = 0;
+    return 0;
+}
+
+static int
+dpdkr_xstats_get_names(struct rte_eth_dev *dev __rte_unused,
+                       struct rte_eth_xstat_name *names, unsigned int size)
+{
+    unsigned int i;
+
+    if (names && size >= DPDKR_N_XSTATS) {
+        for (i = 0; i < DPDKR_N_XSTATS; i++) {
+            strlcpy(names[i].name, dpdkr_xstat_names[i],
+                    sizeof names[i].name);
+        }
+    }
+    return DPDKR_N_XSTATS;
+}
+
+static int
+dpdkr_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
+                 unsigned int n)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+    uint64_t values[DPDKR_N_XSTATS] = {
+        [DPDKR_XSTAT_RX_BAD_DESC] = pi->rx.bad_desc,
+        [DPDKR_XSTAT_RX_BAD_INDEX] = pi->rx.bad_index,
+        [DPDKR_XSTAT_TX_BAD_INDEX] = pi->tx.bad_index,
+        [DPDKR_XSTAT_TX_OVERSIZE] = pi->tx_oversize,
+        [DPDKR_XSTAT_TX_NO_PEER] = pi->tx_no_peer,
+    };
+    unsigned int i;
+
+    if (xstats && n >= DPDKR_N_XSTATS) {
+        for (i = 0; i < DPDKR_N_XSTATS; i++) {
+            xstats[i].id = i;
+            xstats[i].value = values[i];
+        }
+    }
+    return DPDKR_N_XSTATS;
+}
+
+static int
+dpdkr_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+    struct pmd_internals *pi = dev->data->dev_private;
+
+    if ((uint32_t) mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN
+        > pi->args.buf_size) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+dpdkr_noop(struct rte_eth_dev *dev __rte_unused)
+{
+    return 0;
+}
+
+static int
+dpdkr_mac_addr_set(struct rte_eth_dev *dev __rte_unused,
+                   struct rte_ether_addr *addr __rte_unused)
+{
+    return 0;
+}
+
+static const struct eth_dev_ops dpdkr_ops = {
+    .dev_configure = dpdkr_dev_configure,
+    .dev_start = dpdkr_dev_start,
+    .dev_stop = dpdkr_dev_stop,
+    .dev_close = dpdkr_dev_close,
+    .dev_infos_get = dpdkr_dev_infos_get,
+    .rx_queue_setup = dpdkr_rx_queue_setup,
+    .tx_queue_setup = dpdkr_tx_queue_setup,
+    .rx_queue_release = dpdkr_queue_release,
+    .tx_queue_release = dpdkr_queue_release,
+    .link_update = dpdkr_link_update,
+    .stats_get = dpdkr_stats_get,
+    .stats_reset = dpdkr_stats_reset,
+    .xstats_get = dpdkr_xstats_get,
+    .xstats_get_names = dpdkr_xstats_get_names,
+    .xstats_reset = dpdkr_stats_reset,
+    .mtu_set = dpdkr_mtu_set,
+    .promiscuous_enable = dpdkr_noop,
+    .promiscuous_disable = dpdkr_noop,
+    .allmulticast_enable = dpdkr_noop,
+    .allmulticast_disable = dpdkr_noop,
+    .mac_addr_set = dpdkr_mac_addr_set,
+};
+
+/* Probing. */
+
+static int
+dpdkr_parse_arg(const char *key, const char *value, void *args_)
+{
+    struct dpdkr_args *a = args_;
+    char *end;
+    long long v;
+
+    if (!strcmp(key, DPDKR_ARG_PATH)) {
+        if (strlen(value) >= sizeof a->path || value[0] != '/') {
+            DPDKR_LOG(ERR, "path must be absolute and shorter than %zu\n",
+                      sizeof a->path);
+            return -EINVAL;
+        }
+        strcpy(a->path, value);
+        return 0;
+    }
+    if (!strcmp(key, DPDKR_ARG_ROLE)) {
+        if (!strcmp(value, "server")) {
+            a->server = true;
+        } else if (!strcmp(value, "client")) {
+            a->server = false;
+        } else {
+            DPDKR_LOG(ERR, "role must be server or client\n");
+            return -EINVAL;
+        }
+        return 0;
+    }
+
+    errno = 0;
+    v = strtoll(value, &end, strcmp(key, DPDKR_ARG_MODE) ? 10 : 8);
+    if (errno || *end || end == value) {
+        DPDKR_LOG(ERR, "%s=%s: not a number\n", key, value);
+        return -EINVAL;
+    }
+    if (!strcmp(key, DPDKR_ARG_RING_SIZE)) {
+        if (v < (1 << DPDKR_LOG2_RING_MIN) || v > (1 << DPDKR_LOG2_RING_MAX)
+            || (v & (v - 1))) {
+            DPDKR_LOG(ERR, "ring-size must be a power of 2 from %d to %d\n",
+                      1 << DPDKR_LOG2_RING_MIN, 1 << DPDKR_LOG2_RING_MAX);
+            return -EINVAL;
+        }
+        a->ring_size = v;
+    } else if (!strcmp(key, DPDKR_ARG_BUF_SIZE)) {
+        if (v < DPDKR_BUF_SIZE_MIN || v > DPDKR_BUF_SIZE_MAX || v % 64) {
+            DPDKR_LOG(ERR, "buf-size must be a multiple of 64 from %d to "
+                      "%d\n", DPDKR_BUF_SIZE_MIN, DPDKR_BUF_SIZE_MAX);
+            return -EINVAL;
+        }
+        a->buf_size = v;
+    } else if (!strcmp(key, DPDKR_ARG_MODE)) {
+        if (v < 0 || v > 0777) {
+            DPDKR_LOG(ERR, "mode must be octal, at most 0777\n");
+            return -EINVAL;
+        }
+        a->mode = v;
+    } else if (!strcmp(key, DPDKR_ARG_OWNER)) {
+        a->owner = v;
+    } else if (!strcmp(key, DPDKR_ARG_GROUP)) {
+        a->group = v;
+    }
+    return 0;
+}
+
+static int
+rte_pmd_dpdkr_probe(struct rte_vdev_device *vdev)
+{
+    const char *name = rte_vdev_device_name(vdev);
+    struct rte_kvargs *kvlist = NULL;
+    struct pmd_internals *pi;
+    struct rte_eth_dev *dev;
+    struct dpdkr_args args = {
+        .ring_size = DPDKR_DEFAULT_RING_SIZE,
+        .buf_size = DPDKR_DEFAULT_BUF_SIZE,
+        .mode = 0600,
+        .owner = -1,
+        .group = -1,
+    };
+    int ret;
+
+    if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+        DPDKR_LOG(ERR, "%s: secondary processes are not supported\n", name);
+        return -ENOTSUP;
+    }
+
+    if (rte_vdev_device_args(vdev)) {
+        kvlist = rte_kvargs_parse(rte_vdev_device_args(vdev),
+                                  dpdkr_valid_args);
+        if (!kvlist) {
+            DPDKR_LOG(ERR, "%s: invalid arguments \"%s\"\n", name,
+                      rte_vdev_device_args(vdev));
+            return -EINVAL;
+        }
+        ret = rte_kvargs_process(kvlist, NULL, dpdkr_parse_arg, &args);
+        rte_kvargs_free(kvlist);
+        if (ret) {
+            return -EINVAL;
+        }
+    }
+    if (!args.path[0]) {
+        DPDKR_LOG(ERR, "%s: missing path=REGION\n", name);
+        return -EINVAL;
+    }
+
+    dev = rte_eth_vdev_allocate(vdev, sizeof *pi);
+    if (!dev) {
+        return -ENOMEM;
+    }
+    pi = dev->data->dev_private;
+    pi->args = args;
+    pi->port_id = dev->data->port_id;
+    pi->fd = -1;
+    pi->probe_fd = -1;
+
+    ret = args.server ? dpdkr_server_create(pi) : dpdkr_client_attach(pi);
+    if (ret) {
+        rte_eth_dev_release_port(dev);
+        return ret;
+    }
+
+    rte_eth_random_addr(pi->mac.addr_bytes);
+    dev->data->mac_addrs = &pi->mac;
+    dev->data->nb_rx_queues = 1;
+    dev->data->nb_tx_queues = 1;
+    dev->data->dev_link.link_speed = RTE_ETH_SPEED_NUM_10G;
+    dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+    dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+    dev->dev_ops = &dpdkr_ops;
+    dev->rx_pkt_burst = dpdkr_rx_burst;
+    dev->tx_pkt_burst = dpdkr_tx_burst;
+    rte_eth_dev_probing_finish(dev);
+    return 0;
+}
+
+static int
+rte_pmd_dpdkr_remove(struct rte_vdev_device *vdev)
+{
+    struct rte_eth_dev *dev;
+
+    dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+    if (!dev) {
+        return 0;
+    }
+    dpdkr_dev_close(dev);
+    rte_eth_dev_release_port(dev);
+    return 0;
+}
+
+/* Lets a program that links this driver statically make sure that the
+ * linker keeps it (its registration runs from a constructor). */
+int rte_pmd_dpdkr_linked(void);
+int
+rte_pmd_dpdkr_linked(void)
+{
+    return 1;
+}
+
+static struct rte_vdev_driver pmd_dpdkr_drv = {
+    .probe = rte_pmd_dpdkr_probe,
+    .remove = rte_pmd_dpdkr_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_dpdkr, pmd_dpdkr_drv);
+RTE_PMD_REGISTER_PARAM_STRING(net_dpdkr,
+    "path=<absolute path of the region> "
+    "role=<server|client> "
+    "ring-size=<power of 2, server only> "
+    "buf-size=<bytes, server only> "
+    "mode=<octal, server only> "
+    "owner=<uid, server only> "
+    "group=<gid, server only>");

@@ -1,0 +1,343 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The "dpdkr" netdev class: shared-memory ring ports.
+ *
+ * A dpdkr port is a DPDK ethdev of the net_dpdkr poll-mode driver
+ * (drivers/net/dpdkr), compiled into ovs-vswitchd, in its server role: it
+ * creates the port's region file, which an application maps through the
+ * same driver in its client role.  So this class is netdev-dpdk's "dpdk"
+ * class, with all its machinery (mempools, rx/tx queues, stats, custom
+ * stats, MTU, PMD scheduling), plus two things: set_config() turns the
+ * port's options into the devargs of its net_dpdkr device, and
+ * get_status() publishes the region's path and whether an application is
+ * attached. */
+
+#include <config.h>
+
+#include "p2p/lib/netdev-dpdkr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dirs.h"
+#include "netdev-provider.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "smap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(netdev_dpdkr);
+
+#define DPDKR_DEFAULT_RING_SIZE 1024
+#define DPDKR_RING_SIZE_MIN 64
+#define DPDKR_RING_SIZE_MAX 32768
+
+/* Defined by drivers/net/dpdkr/rte_eth_dpdkr.c. */
+int rte_pmd_dpdkr_linked(void);
+
+/* The "dpdk" class, whose functions this class reuses. */
+static const struct netdev_class *dpdk_class;
+static struct netdev_class dpdkr_class;
+
+/* What this class keeps per port, beyond netdev-dpdk's state. */
+struct dpdkr_port {
+    struct hmap_node node;      /* In 'dpdkr_ports', by netdev pointer. */
+    const struct netdev *netdev;
+    unsigned int id;            /* Makes the vdev name unique. */
+    char *path;                 /* Region file. */
+    char *devargs;              /* Of its net_dpdkr device. */
+};
+
+static struct ovs_mutex dpdkr_mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap dpdkr_ports OVS_GUARDED_BY(dpdkr_mutex)
+    = HMAP_INITIALIZER(&dpdkr_ports);
+
+static struct dpdkr_port *
+dpdkr_port_find(const struct netdev *netdev)
+    OVS_REQUIRES(dpdkr_mutex)
+{
+    struct dpdkr_port *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, node, hash_pointer(netdev, 0),
+                             &dpdkr_ports) {
+        if (port->netdev == netdev) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the directory for region files when the port does not say:
+ * "ovs-dpdkr" in the first hugetlbfs mount if there is one (hugepages keep
+ * the rings' TLB footprint small), else in /dev/shm. */
+static const char *
+dpdkr_default_dir(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    static char *dir;
+
+    if (ovsthread_once_start(&once)) {
+        FILE *mounts = fopen("/proc/mounts", "r");
+        char line[1024];
+
+        while (mounts && fgets(line, sizeof line, mounts)) {
+            char mnt[512], type[64];
+
+            if (sscanf(line, "%*s %511s %63s", mnt, type) == 2
+                && !strcmp(type, "hugetlbfs")) {
+                dir = xasprintf("%s/ovs-dpdkr", mnt);
+                break;
+            }
+        }
+        if (mounts) {
+            fclose(mounts);
+        }
+        if (!dir) {
+            dir = xstrdup("/dev/shm/ovs-dpdkr");
+        }
+        ovsthread_once_done(&once);
+    }
+    return dir;
+}
+
+/* Parses a user or group option, by name or number, into '*id'.  Returns
+ * 0 or an errno value, with a message in '*errp'. */
+static int
+dpdkr_parse_id(const struct netdev *netdev, const char *key,
+               const char *value, bool user, long long *id, char **errp)
+{
+    char *end;
+
+    *id = -1;
+    if (!value) {
+        return 0;
+    }
+    *id = strtoll(value, &end, 10);
+    if (*value && !*end && *id >= 0) {
+        return 0;
+    }
+    if (user) {
+        struct passwd *pw = getpwnam(value);
+
+        if (pw) {
+            *id = pw->pw_uid;
+            return 0;
+        }
+    } else {
+        struct group *gr = getgrnam(value);
+
+        if (gr) {
+            *id = gr->gr_gid;
+            return 0;
+        }
+    }
+    *errp = xasprintf("%s: %s=%s: no such %s", netdev_get_name(netdev), key,
+                      value, user ? "user" : "group");
+    return EINVAL;
+}
+
+/* Builds the devargs of 'netdev''s net_dpdkr device from its options
+ * 'args' into '*devargs' and its region path into '*path'.  Returns 0 or
+ * an errno value with an explanation in '*errp'. */
+static int
+dpdkr_build_devargs(const struct netdev *netdev, unsigned int id,
+                    const struct smap *args, char **devargs, char **path,
+                    char **errp)
+{
+    const char *name = netdev_get_name(netdev);
+    const char *dir = smap_get_def(args, "region-dir", dpdkr_default_dir());
+    const char *mode_s = smap_get_def(args, "region-mode", "0600");
+    unsigned int ring_size;
+    long long owner, group;
+    unsigned long mode;
+    char *end;
+    int error;
+
+    ring_size = smap_get_uint(args, "ring-size", DPDKR_DEFAULT_RING_SIZE);
+    if (ring_size < DPDKR_RING_SIZE_MIN || ring_size > DPDKR_RING_SIZE_MAX
+        || !is_pow2(ring_size)) {
+        *errp = xasprintf("%s: ring-size must be a power of 2 from %d to %d",
+                          name, DPDKR_RING_SIZE_MIN, DPDKR_RING_SIZE_MAX);
+        return EINVAL;
+    }
+    mode = strtoul(mode_s, &end, 8);
+    if (!*mode_s || *end || mode > 0777) {
+        *errp = xasprintf("%s: region-mode must be octal, at most 0777",
+                          name);
+        return EINVAL;
+    }
+    if (dir[0] != '/' || strchr(dir, ',') || strchr(name, '/')
+        || strchr(name, ',')) {
+        *errp = xasprintf("%s: region-dir must be an absolute path, and "
+                          "neither it nor the port name may contain ','",
+                          name);
+        return EINVAL;
+    }
+    error = dpdkr_parse_id(netdev, "region-owner",
+                           smap_get(args, "region-owner"), true, &owner, errp);
+    if (!error) {
+        error = dpdkr_parse_id(netdev, "region-group",
+                               smap_get(args, "region-group"), false, &group,
+                               errp);
+    }
+    if (error) {
+        return error;
+    }
+
+    if (mkdir(dir, 0755) && errno != EEXIST) {
+        *errp = xasprintf("%s: cannot create region-dir %s (%s)", name, dir,
+                          ovs_strerror(errno));
+        return errno;
+    }
+
+    *path = xasprintf("%s/%s", dir, name);
+    *devargs = xasprintf("net_dpdkr_ovs%u,role=server,path=%s,ring-size=%u,"
+                         "mode=%lo,owner=%lld,group=%lld", id, *path,
+                         ring_size, mode, owner, group);
+    return 0;
+}
+
+static int
+netdev_dpdkr_set_config(struct netdev *netdev, const struct smap *args,
+                        char **errp)
+{
+    static unsigned int next_id;
+    char *devargs = NULL, *path = NULL;
+    struct dpdkr_port *port;
+    struct smap dargs;
+    int error;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (!port) {
+        port = xzalloc(sizeof *port);
+        port->netdev = netdev;
+        port->id = next_id++;
+        hmap_insert(&dpdkr_ports, &port->node, hash_pointer(netdev, 0));
+    }
+    error = dpdkr_build_devargs(netdev, port->id, args, &devargs, &path,
+                                errp);
+    if (error) {
+        ovs_mutex_unlock(&dpdkr_mutex);
+        return error;
+    }
+    if (!port->devargs || strcmp(port->devargs, devargs)) {
+        VLOG_INFO("%s: region %s", netdev_get_name(netdev), path);
+    }
+    free(port->devargs);
+    free(port->path);
+    port->devargs = devargs;
+    port->path = path;
+
+    /* netdev-dpdk creates the device, or asks for the netdev to be
+     * re-created (EAGAIN) when the devargs change. */
+    smap_clone(&dargs, args);
+    smap_replace(&dargs, "dpdk-devargs", devargs);
+    ovs_mutex_unlock(&dpdkr_mutex);
+
+    error = dpdk_class->set_config(netdev, &dargs, errp);
+    smap_destroy(&dargs);
+    return error;
+}
+
+/* Returns true if an application holds the client lock of region 'path'. */
+static bool
+dpdkr_region_attached(const char *path)
+{
+    bool attached = false;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (flock(fd, LOCK_SH | LOCK_NB)) {
+            attached = errno == EWOULDBLOCK;
+        }
+        close(fd);
+    }
+    return attached;
+}
+
+static int
+netdev_dpdkr_get_status(const struct netdev *netdev, struct smap *status)
+{
+    struct dpdkr_port *port;
+    char *path = NULL;
+    int error;
+
+    error = dpdk_class->get_status(netdev, status);
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port && port->path) {
+        path = xstrdup(port->path);
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+
+    if (path) {
+        bool exists = !access(path, F_OK);
+
+        smap_add(status, "dpdkr-region", exists ? path : "");
+        smap_add(status, "dpdkr-attached",
+                 exists && dpdkr_region_attached(path) ? "true" : "false");
+        free(path);
+        error = 0;
+    }
+    return error;
+}
+
+static void
+netdev_dpdkr_dealloc(struct netdev *netdev)
+{
+    struct dpdkr_port *port;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port) {
+        hmap_remove(&dpdkr_ports, &port->node);
+        free(port->devargs);
+        free(port->path);
+        free(port);
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+
+    dpdk_class->dealloc(netdev);
+}
+
+void
+netdev_dpdkr_register(const struct netdev_class *dpdk)
+{
+    /* Keeps the statically linked driver, whose constructor registers it
+     * with DPDK's vdev bus. */
+    ovs_assert(rte_pmd_dpdkr_linked());
+
+    dpdk_class = dpdk;
+    dpdkr_class = *dpdk;
+    dpdkr_class.type = "dpdkr";
+    dpdkr_class.set_config = netdev_dpdkr_set_config;
+    dpdkr_class.get_status = netdev_dpdkr_get_status;
+    dpdkr_class.dealloc = netdev_dpdkr_dealloc;
+    netdev_register_provider(&dpdkr_class);
+}
