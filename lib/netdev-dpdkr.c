@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "dirs.h"
+#include "fatal-signal.h"
 #include "netdev-provider.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -247,10 +248,15 @@ netdev_dpdkr_set_config(struct netdev *netdev, const struct smap *args,
     if (!port->devargs || strcmp(port->devargs, devargs)) {
         VLOG_INFO("%s: region %s", netdev_get_name(netdev), path);
     }
+    if (port->path && strcmp(port->path, path)) {
+        fatal_signal_remove_file_to_unlink(port->path);
+    }
     free(port->devargs);
     free(port->path);
     port->devargs = devargs;
     port->path = path;
+    /* Leave no region behind if ovs-vswitchd is killed. */
+    fatal_signal_add_file_to_unlink(path);
 
     /* netdev-dpdk creates the device, or asks for the netdev to be
      * re-created (EAGAIN) when the devargs change. */
@@ -317,6 +323,9 @@ netdev_dpdkr_dealloc(struct netdev *netdev)
     port = dpdkr_port_find(netdev);
     if (port) {
         hmap_remove(&dpdkr_ports, &port->node);
+        if (port->path) {
+            fatal_signal_remove_file_to_unlink(port->path);
+        }
         free(port->devargs);
         free(port->path);
         free(port);

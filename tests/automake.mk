@@ -10,7 +10,8 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/testsuite.at \
 	p2p/tests/p2p-macros.at \
 	p2p/tests/build.at \
-	p2p/tests/smoke.at
+	p2p/tests/smoke.at \
+	p2p/tests/dpdkr.at
 EXTRA_DIST += $(P2P_TESTSUITE_AT)
 
 P2P_TESTSUITE = tests/p2p-testsuite
@@ -22,9 +23,19 @@ $(P2P_TESTSUITE): package.m4 $(P2P_TESTSUITE_AT) $(COMMON_MACROS_AT)
 	    $(srcdir)/p2p/tests/testsuite.at
 	$(AM_V_at)mv $@.tmp $@
 
+# DPDK refuses to load a plugin from a path with a world-writable directory
+# in it, so tests load the net_dpdkr PMD from a root-owned copy, in a
+# directory private to this build tree; tests/p2p-pmd-path names it.
+P2P_TEST_PMD_DIR = /usr/local/lib/ovs-p2p/test/$(shell echo '$(abs_builddir)' | md5sum | cut -c1-12)
+tests/p2p-pmd-path: $(DPDKR_PMD)
+	$(AM_V_GEN)install -d -m 0755 $(P2P_TEST_PMD_DIR) && \
+	install -m 0755 $(DPDKR_PMD) $(P2P_TEST_PMD_DIR)/ && \
+	echo $(P2P_TEST_PMD_DIR)/librte_net_dpdkr.so > $@
+CLEANFILES += tests/p2p-pmd-path
+
 # Everything 'make check' builds for the upstream suite, plus ours.
 check-p2p-prereqs: all $(check_PROGRAMS) $(check_DATA) $(check_SCRIPTS) \
-		tests/atlocal $(P2P_TESTSUITE)
+		tests/atlocal $(P2P_TESTSUITE) tests/p2p-pmd-path
 .PHONY: check-p2p-prereqs
 
 check-p2p: check-p2p-prereqs

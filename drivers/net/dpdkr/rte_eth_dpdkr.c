@@ -88,7 +88,6 @@ enum dpdkr_xstat {
     DPDKR_XSTAT_RX_BAD_INDEX,
     DPDKR_XSTAT_TX_BAD_INDEX,
     DPDKR_XSTAT_TX_OVERSIZE,
-    DPDKR_XSTAT_TX_NO_PEER,
     DPDKR_N_XSTATS
 };
 
@@ -97,7 +96,6 @@ static const char *const dpdkr_xstat_names[DPDKR_N_XSTATS] = {
     [DPDKR_XSTAT_RX_BAD_INDEX] = "rx_bad_index_errors",
     [DPDKR_XSTAT_TX_BAD_INDEX] = "tx_bad_index_errors",
     [DPDKR_XSTAT_TX_OVERSIZE] = "tx_oversize_dropped",
-    [DPDKR_XSTAT_TX_NO_PEER] = "tx_no_peer_dropped",
 };
 
 struct dpdkr_args {
@@ -132,7 +130,6 @@ struct pmd_internals {
     /* Private counters beyond the rings' own. */
     uint64_t rx_nombuf;
     uint64_t tx_oversize;
-    uint64_t tx_no_peer;
 
     /* Rate limit of the data path's complaints about the peer. */
     uint64_t last_complaint_tsc;
@@ -236,16 +233,15 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
         return 0;
     }
 
-    /* A client stops sending when the server has gone; a server drops what
-     * no running client would ever read.  One word, read once per burst. */
+    /* A client stops sending when the server has gone; a server sends
+     * nothing that no running client would ever read.  The caller drops
+     * and counts what is not sent.  One word, read once per burst. */
     peer_state = pi->args.server
                  ? __atomic_load_n(&pi->hdr->client_state, __ATOMIC_RELAXED)
                  : __atomic_load_n(&pi->hdr->server_state, __ATOMIC_RELAXED);
     if (unlikely(pi->args.server ? peer_state != DPDKR_CLIENT_RUNNING
                                  : peer_state != DPDKR_SERVER_UP)) {
-        pi->tx_no_peer += n;
-        rte_pktmbuf_free_bulk(bufs, n);
-        return n;
+        return 0;
     }
 
     space = dpdkr_prod_space(&pi->tx);
@@ -293,14 +289,16 @@ static void
 dpdkr_unmap(struct pmd_internals *pi)
 {
     if (pi->base) {
-        if (pi->args.server) {
+        /* 'hdr' is set only once the region is ours to serve or was
+         * validated and attached to. */
+        if (pi->hdr && pi->args.server) {
             __atomic_store_n(&pi->hdr->server_state, DPDKR_SERVER_CLOSED,
                              __ATOMIC_RELEASE);
             if (unlink(pi->args.path) && errno != ENOENT) {
                 DPDKR_LOG(WARNING, "%s: cannot remove: %s\n", pi->args.path,
                           strerror(errno));
             }
-        } else {
+        } else if (pi->hdr) {
             __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_DETACHED,
                              __ATOMIC_RELEASE);
         }
@@ -443,8 +441,9 @@ dpdkr_client_attach(struct pmd_internals *pi)
                   DPDKR_VERSION_MINOR);
         goto error;
     }
-    pi->hdr = (struct dpdkr_region_hdr *) pi->base;
-    state = __atomic_load_n(&pi->hdr->server_state, __ATOMIC_ACQUIRE);
+    state = __atomic_load_n(
+        &((struct dpdkr_region_hdr *) pi->base)->server_state,
+        __ATOMIC_ACQUIRE);
     if (state != DPDKR_SERVER_UP) {
         DPDKR_LOG(ERR, "%s: the switch is not serving this region\n", path);
         goto error;
@@ -456,6 +455,7 @@ dpdkr_client_attach(struct pmd_internals *pi)
     dpdkr_ring_view_init(&pi->tx, pi->base, &pi->geo, DPDKR_RING_C2S, 0);
     pi->rx.idx = dpdkr_load_acquire(&pi->rx.ring->tail);
     pi->tx.idx = dpdkr_load_acquire(&pi->tx.ring->head);
+    pi->hdr = (struct dpdkr_region_hdr *) pi->base;
     pi->hdr->client_pid = getpid();
     pi->hdr->client_attaches++;
     __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_ATTACHED,
@@ -620,7 +620,7 @@ dpdkr_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
     stats->rx_nombuf = pi->rx_nombuf;
     stats->opackets = pi->tx.packets;
     stats->obytes = pi->tx.bytes;
-    stats->oerrors = pi->tx_oversize + pi->tx_no_peer;
+    stats->oerrors = pi->tx_oversize;
     stats->q_ipackets[0] = stats->ipackets;
     stats->q_ibytes[0] = stats->ibytes;
     stats->q_opackets[0] = stats->opackets;
@@ -635,7 +635,7 @@ dpdkr_stats_reset(struct rte_eth_dev *dev)
 
     pi->rx.packets = pi->rx.bytes = pi->rx.bad_desc = pi->rx.bad_index = 0;
     pi->tx.packets = pi->tx.bytes = pi->tx.drops = pi->tx.bad_index = 0;
-    pi->rx_nombuf = pi->tx_oversize = pi->tx_no_peer = 0;
+    pi->rx_nombuf = pi->tx_oversize = 0;
     pi->complained_errors = 0;
     return 0;
 }
@@ -665,7 +665,6 @@ dpdkr_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
         [DPDKR_XSTAT_RX_BAD_INDEX] = pi->rx.bad_index,
         [DPDKR_XSTAT_TX_BAD_INDEX] = pi->tx.bad_index,
         [DPDKR_XSTAT_TX_OVERSIZE] = pi->tx_oversize,
-        [DPDKR_XSTAT_TX_NO_PEER] = pi->tx_no_peer,
     };
     unsigned int i;
 
