@@ -156,7 +156,8 @@ dpdkr_region_validate(const void *base, uint64_t file_size,
     g->region_size = h->region_size;
     g->epoch = h->epoch;
     g->ctrl_offset = h->ctrl_offset;
-    if (g->region_size != file_size || g->region_size > DPDKR_REGION_SIZE_MAX) {
+    if (g->region_size != file_size
+        || g->region_size > DPDKR_REGION_SIZE_MAX) {
         return "region size does not match the file";
     }
     if (g->ctrl_offset % DPDKR_CACHE_LINE

@@ -296,7 +296,7 @@ dpdkr_unmap(struct pmd_internals *pi)
                              __ATOMIC_RELEASE);
             if (unlink(pi->args.path) && errno != ENOENT) {
                 DPDKR_LOG(WARNING, "%s: cannot remove: %s\n", pi->args.path,
-                          strerror(errno));
+                          rte_strerror(errno));
             }
         } else if (pi->hdr) {
             __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_DETACHED,
@@ -338,14 +338,14 @@ dpdkr_server_create(struct pmd_internals *pi)
     }
     if (pi->fd < 0) {
         DPDKR_LOG(ERR, "%s: cannot create region: %s\n", a->path,
-                  strerror(errno));
+                  rte_strerror(errno));
         return -errno;
     }
     if (fchmod(pi->fd, a->mode)
         || ((a->owner >= 0 || a->group >= 0)
             && fchown(pi->fd, a->owner, a->group))) {
         DPDKR_LOG(ERR, "%s: cannot set mode or owner: %s\n", a->path,
-                  strerror(errno));
+                  rte_strerror(errno));
         goto error;
     }
     if (!fstatfs(pi->fd, &sfs) && sfs.f_type == HUGETLBFS_MAGIC) {
@@ -356,7 +356,7 @@ dpdkr_server_create(struct pmd_internals *pi)
                                    align, &g);
     if (ftruncate(pi->fd, pi->size)) {
         DPDKR_LOG(ERR, "%s: cannot size region to %"PRIu64" bytes: %s\n",
-                  a->path, pi->size, strerror(errno));
+                  a->path, pi->size, rte_strerror(errno));
         goto error;
     }
     pi->base = mmap(NULL, pi->size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -364,7 +364,7 @@ dpdkr_server_create(struct pmd_internals *pi)
     if (pi->base == MAP_FAILED) {
         pi->base = NULL;
         DPDKR_LOG(ERR, "%s: cannot map region: %s\n", a->path,
-                  strerror(errno));
+                  rte_strerror(errno));
         goto error;
     }
 
@@ -413,13 +413,14 @@ dpdkr_client_attach(struct pmd_internals *pi)
 
     pi->fd = open(path, O_RDWR | O_CLOEXEC);
     if (pi->fd < 0) {
-        DPDKR_LOG(ERR, "%s: cannot open region: %s\n", path, strerror(errno));
+        DPDKR_LOG(ERR, "%s: cannot open region: %s\n", path,
+                  rte_strerror(errno));
         return -errno;
     }
     if (flock(pi->fd, LOCK_EX | LOCK_NB)) {
         DPDKR_LOG(ERR, "%s: %s\n", path, errno == EWOULDBLOCK
                   ? "another application is attached to this port"
-                  : strerror(errno));
+                  : rte_strerror(errno));
         goto error;
     }
     if (fstat(pi->fd, &st) || st.st_size <= 0) {
@@ -431,7 +432,8 @@ dpdkr_client_attach(struct pmd_internals *pi)
                     pi->fd, 0);
     if (pi->base == MAP_FAILED) {
         pi->base = NULL;
-        DPDKR_LOG(ERR, "%s: cannot map region: %s\n", path, strerror(errno));
+        DPDKR_LOG(ERR, "%s: cannot map region: %s\n", path,
+                  rte_strerror(errno));
         goto error;
     }
     why = dpdkr_region_validate(pi->base, pi->size, &pi->geo);
@@ -741,7 +743,7 @@ dpdkr_parse_arg(const char *key, const char *value, void *args_)
                       sizeof a->path);
             return -EINVAL;
         }
-        strcpy(a->path, value);
+        snprintf(a->path, sizeof a->path, "%s", value);
         return 0;
     }
     if (!strcmp(key, DPDKR_ARG_ROLE)) {
