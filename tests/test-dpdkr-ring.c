@@ -59,6 +59,16 @@
  *       sizes within the DPDKR_* limits must produce a region that
  *       dpdkr_region_validate() accepts.
  *
+ *   test-dpdkr-ring serve PATH [SECONDS]
+ *       Plays the server of a dpdkr port, as ovs-vswitchd does, for a
+ *       client in another process (such as tests/dpdkr-hostile): creates
+ *       the region file PATH (mapped between guard pages), waits up to
+ *       SECONDS (default 10) for a client to take its flock, then consumes
+ *       the client-to-server ring and fills the server-to-client one until
+ *       the client lets go of the lock, checking every packet it accepts
+ *       against the geometry.  Prints its counters; fails if no client
+ *       came or the client never let go within SECONDS of attaching.
+ *
  * Each command prints a one-line summary and exits 0 on success, 1 on any
  * failed check (after printing it), 2 on a usage error.  A watchdog makes
  * a hang fail instead of blocking the test suite. */
@@ -71,7 +81,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dpdkr-ring.h"
@@ -1475,6 +1488,133 @@ cmd_layout(int argc, char *argv[])
     return n_failures ? 1 : 0;
 }
 
+/* serve. */
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Returns true if a client holds the flock of the region file open as
+ * 'fd' (the server's own open file description). */
+static bool
+client_attached(int fd)
+{
+    if (!flock(fd, LOCK_SH | LOCK_NB)) {
+        flock(fd, LOCK_UN);
+        return false;
+    }
+    return true;
+}
+
+static int
+cmd_serve(int argc, char *argv[])
+{
+    struct dpdkr_ring_view rx, tx;
+    struct dpdkr_geometry g;
+    const char *path;
+    double seconds, start, attached_at = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t size, seq = 0, rounds = 0, sum = 0;
+    uint8_t *base;
+    bool attached = false;
+    void *map;
+    int fd;
+
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s serve PATH [SECONDS]\n", argv[0]);
+        return 2;
+    }
+    path = argv[2];
+    seconds = argc > 3 ? strtod(argv[3], NULL) : 10;
+    alarm(seconds * 2 + 10);
+
+    size = dpdkr_region_layout(6, 2048, page, &g);
+    g.epoch = getpid();
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, size)) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        return 2;
+    }
+
+    /* The file, between two inaccessible pages. */
+    map = mmap(NULL, size + 2 * page, PROT_NONE,
+               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED
+        || mmap((uint8_t *) map + page, size, PROT_READ | PROT_WRITE,
+                MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+        fprintf(stderr, "mmap: %s\n", strerror(errno));
+        return 2;
+    }
+    base = (uint8_t *) map + page;
+    header_init(base, &g);
+
+    /* Trust only the private geometry 'g' from now on. */
+    dpdkr_ring_view_init(&rx, base, &g, DPDKR_RING_C2S, 0);
+    dpdkr_ring_view_init(&tx, base, &g, DPDKR_RING_S2C, 0);
+    printf("serve: %s ready, %"PRIu64" bytes\n", path, size);
+
+    start = now();
+    for (;;) {
+        uint32_t n, i, good = 0;
+        uint64_t bytes = 0;
+
+        if (rounds++ % 1024 == 0) {
+            bool a = client_attached(fd);
+            double t = now();
+
+            if (a && !attached) {
+                attached = true;
+                attached_at = t;
+            } else if (!a && attached) {
+                break;
+            }
+            if ((!attached && t - start > seconds)
+                || (attached && t - attached_at > seconds)) {
+                fail("serve: client %s", attached ? "never detached"
+                                                   : "never attached");
+                break;
+            }
+        }
+
+        n = dpdkr_cons_avail(&rx, 32);
+        CHECK(n <= 32, "serve: avail %"PRIu32, n);
+        for (i = 0; i < n; i++) {
+            struct dpdkr_desc d;
+            const uint8_t *p = dpdkr_cons_desc(&rx, i, 1518, &d);
+
+            if (p) {
+                check_accepted(&rx, p, &d, 1518);
+                sum += packet_touch(p, d.len);
+                good++;
+                bytes += d.len;
+            }
+        }
+        dpdkr_cons_release(&rx, n, good, bytes);
+
+        n = MIN(dpdkr_prod_space(&tx), 8);
+        for (i = 0; i < n; i++) {
+            uint32_t len = packet_len(seq, tx.buf_size);
+
+            packet_fill(dpdkr_prod_buf(&tx, i), seq++, len);
+            dpdkr_prod_fill(&tx, i, len);
+        }
+        dpdkr_prod_publish(&tx, n);
+    }
+    printf("serve: rx packets %"PRIu64" bad_desc %"PRIu64" bad_index %"
+           PRIu64"; tx packets %"PRIu64" bad_index %"PRIu64"; %llu checks, "
+           "%llu failures (checksum %"PRIx64")\n", rx.packets, rx.bad_desc,
+           rx.bad_index, tx.packets, tx.bad_index, n_checks, n_failures,
+           sum);
+    munmap(map, size + 2 * page);
+    close(fd);
+    return n_failures ? 1 : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1488,6 +1628,7 @@ main(int argc, char *argv[])
         { "validate", cmd_validate },
         { "validate-overlap", cmd_validate_overlap },
         { "layout", cmd_layout },
+        { "serve", cmd_serve },
     };
     size_t i;
 
@@ -1500,7 +1641,8 @@ main(int argc, char *argv[])
         }
     }
     fprintf(stderr, "usage: %s basic [SEED] | hostile SEED [ROUNDS] | "
-            "threads SEED [ROUNDS] | validate | validate-overlap | layout\n",
+            "threads SEED [ROUNDS] | validate | validate-overlap | layout | "
+            "serve PATH [SECONDS]\n",
             argv[0]);
     return 2;
 }
