@@ -36,7 +36,7 @@ P2P_RING_CPPFLAGS = -I$(srcdir)/p2p/include
 P2P_SAN_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 P2P_CLANG = clang
-P2P_RING_PROGRAMS = \
+P2P_RING_BINS = \
 	tests/test-dpdkr-ring \
 	tests/dpdkr-hostile \
 	tests/fuzz/dpdkr_fuzz
@@ -45,7 +45,7 @@ EXTRA_DIST += \
 	p2p/tests/dpdkr-hostile.c \
 	p2p/tests/fuzz/dpdkr_fuzz.c \
 	p2p/tests/fuzz/gen-dpdkr-corpus.py
-CLEANFILES += $(P2P_RING_PROGRAMS)
+CLEANFILES += $(P2P_RING_BINS)
 
 tests/test-dpdkr-ring: $(srcdir)/p2p/tests/test-dpdkr-ring.c $(P2P_RING_HDRS)
 	@$(MKDIR_P) $(@D)
@@ -71,7 +71,7 @@ tests/fuzz/dpdkr_fuzz: $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c $(P2P_RING_HDRS)
 
 # Everything 'make check' builds for the upstream suite, plus ours.
 check-p2p-prereqs: all $(check_PROGRAMS) $(check_DATA) $(check_SCRIPTS) \
-		tests/atlocal $(P2P_TESTSUITE) $(P2P_RING_PROGRAMS)
+		tests/atlocal $(P2P_TESTSUITE) $(P2P_RING_BINS)
 .PHONY: check-p2p-prereqs
 
 check-p2p: check-p2p-prereqs
