@@ -109,7 +109,7 @@ store(uint64_t offset, const void *value, size_t size)
         fprintf(stderr, "dpdkr-hostile: bug: store of %zu bytes at %"PRIu64
                 " outside the %"PRIu64"-byte mapping\n", size, offset,
                 map_size);
-        abort();
+        __builtin_trap();
     }
     memcpy(map_base + offset, value, size);
 }
@@ -455,7 +455,7 @@ main(int argc, char *argv[])
 
     fd = open(path, O_RDWR);
     if (fd < 0) {
-        fprintf(stderr, "dpdkr-hostile: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "dpdkr-hostile: %s: %m\n", path);
         return 1;
     }
     /* The server tests whether a client is attached by taking a shared
@@ -465,7 +465,7 @@ main(int argc, char *argv[])
     while (flock(fd, LOCK_EX | LOCK_NB)) {
         if (errno != EWOULDBLOCK || now() - start > 1) {
             fprintf(stderr, "dpdkr-hostile: %s: cannot take the client "
-                    "lock: %s\n", path, strerror(errno));
+                    "lock: %m\n", path);
             return 1;
         }
         usleep(1000);
@@ -477,7 +477,7 @@ main(int argc, char *argv[])
     map_size = st.st_size;
     p = mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
-        fprintf(stderr, "dpdkr-hostile: mmap: %s\n", strerror(errno));
+        fprintf(stderr, "dpdkr-hostile: mmap: %m\n");
         return 1;
     }
     map_base = p;

@@ -157,6 +157,20 @@ watchdog(int sig)
     _exit(1);
 }
 
+/* Returns 'size' bytes of memory, aligned to a cache line, or exits.  (This
+ * program does not link OVS's library, whose xmalloc() it would use.) */
+static void *
+xmalloc(size_t size)
+{
+    void *p;
+
+    if (posix_memalign(&p, DPDKR_CACHE_LINE, size)) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
 /* Pseudo-random numbers: splitmix64, so that a seed reproduces a run. */
 struct prng {
     uint64_t state;
@@ -251,7 +265,7 @@ region_alloc(struct region *r, uint64_t size)
     if (r->map == MAP_FAILED
         || mprotect((uint8_t *) r->map + page, size,
                     PROT_READ | PROT_WRITE)) {
-        fprintf(stderr, "mmap: %s\n", strerror(errno));
+        fprintf(stderr, "mmap: %m\n");
         exit(2);
     }
     r->base = (uint8_t *) r->map + page;
@@ -986,7 +1000,7 @@ cmd_hostile(int argc, char *argv[])
 
         region_create(&r, geoms[gi].log2_size, geoms[gi].buf_size);
         region_poison(&r);
-        snap = malloc(r.size);
+        snap = xmalloc(r.size);
         /* Snapshots of big regions are costly: take them less often. */
         every = r.size / (16 * 1024) + 1;
         for (i = 0; i < DPDKR_N_RINGS; i++) {
@@ -1108,7 +1122,8 @@ cmd_threads(int argc, char *argv[])
     s.seed = prng_next(&rng);
     error = pthread_create(&thread, NULL, scribbler_main, &s);
     if (error) {
-        fprintf(stderr, "pthread_create: %s\n", strerror(error));
+        errno = error;
+        fprintf(stderr, "pthread_create: %m\n");
         return 2;
     }
 
@@ -1298,7 +1313,7 @@ static bool
 try_validate(const struct dpdkr_region_hdr *hdr, uint64_t file_size,
              bool expect_valid, const char *what, uint64_t value)
 {
-    uint8_t *mem = malloc(DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE);
+    uint8_t *mem = xmalloc(DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE);
     struct dpdkr_geometry g;
     const char *error;
 
@@ -1346,7 +1361,7 @@ cmd_validate(int argc, char *argv[])
         header_init(&good, &g);
 
         /* The good header is accepted, with its geometry. */
-        mem = malloc(DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE);
+        mem = xmalloc(DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE);
         memcpy(mem, &good, sizeof good);
         error = dpdkr_region_validate(mem, size, &g2);
         free(mem);
@@ -1537,7 +1552,7 @@ cmd_serve(int argc, char *argv[])
     g.epoch = getpid();
     fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (fd < 0 || ftruncate(fd, size)) {
-        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        fprintf(stderr, "%s: %m\n", path);
         return 2;
     }
 
@@ -1547,7 +1562,7 @@ cmd_serve(int argc, char *argv[])
     if (map == MAP_FAILED
         || mmap((uint8_t *) map + page, size, PROT_READ | PROT_WRITE,
                 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
-        fprintf(stderr, "mmap: %s\n", strerror(errno));
+        fprintf(stderr, "mmap: %m\n");
         return 2;
     }
     base = (uint8_t *) map + page;

@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         if (!(COND)) {                                          \
             fprintf(stderr, "dpdkr_fuzz: %s (%s:%d: %s)\n",     \
                     MSG, __FILE__, __LINE__, #COND);            \
-            abort();                                            \
+            __builtin_trap();                                   \
         }                                                       \
     } while (0)
 
@@ -346,7 +346,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int i;
 
     /* The header: the input's bytes, zero beyond them. */
-    hdr = calloc(1, DPDKR_HDR_SIZE);
+    if (posix_memalign(&mem, DPDKR_CACHE_LINE, DPDKR_HDR_SIZE)) {
+        __builtin_trap();
+    }
+    hdr = mem;
+    memset(hdr, 0, DPDKR_HDR_SIZE);
     memcpy(hdr, data, size < HDR_BYTES ? size : HDR_BYTES);
     in.p += size < HDR_BYTES ? size : HDR_BYTES;
     in.n -= size < HDR_BYTES ? size : HDR_BYTES;
@@ -361,7 +365,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         alloc = DPDKR_HDR_SIZE;
     }
     if (posix_memalign(&mem, 4096, alloc)) {
-        abort();
+        __builtin_trap();
     }
     base = mem;
     memcpy(base, hdr, DPDKR_HDR_SIZE);
