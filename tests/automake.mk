@@ -11,7 +11,8 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/p2p-macros.at \
 	p2p/tests/build.at \
 	p2p/tests/smoke.at \
-	p2p/tests/dpdkr.at
+	p2p/tests/dpdkr.at \
+	p2p/tests/dpdkr-ring.at
 EXTRA_DIST += $(P2P_TESTSUITE_AT)
 
 P2P_TESTSUITE = tests/p2p-testsuite
@@ -33,9 +34,56 @@ tests/p2p-pmd-path: $(DPDKR_PMD)
 	echo $(P2P_TEST_PMD_DIR)/librte_net_dpdkr.so > $@
 CLEANFILES += tests/p2p-pmd-path
 
+# Test programs of the dpdkr ring code (see tests/dpdkr-ring.at).  They
+# include only our ABI headers, no DPDK or OVS library, and are built with
+# their own rules: test-dpdkr-ring under AddressSanitizer and
+# UndefinedBehaviorSanitizer, dpdkr-hostile plain (it attacks others), and
+# the fuzz target with clang's libFuzzer, which the suite requires: a
+# missing clang fails the build rather than skipping the fuzz test.
+P2P_RING_HDRS = \
+	$(srcdir)/p2p/include/dpdkr-abi.h \
+	$(srcdir)/p2p/include/dpdkr-ring.h
+P2P_RING_CPPFLAGS = -I$(srcdir)/p2p/include
+P2P_SAN_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+P2P_CLANG = clang
+P2P_RING_BINS = \
+	tests/test-dpdkr-ring \
+	tests/dpdkr-hostile \
+	tests/fuzz/dpdkr_fuzz
+EXTRA_DIST += \
+	p2p/tests/test-dpdkr-ring.c \
+	p2p/tests/dpdkr-hostile.c \
+	p2p/tests/fuzz/dpdkr_fuzz.c \
+	p2p/tests/fuzz/gen-dpdkr-corpus.py
+CLEANFILES += $(P2P_RING_BINS)
+
+tests/test-dpdkr-ring: $(srcdir)/p2p/tests/test-dpdkr-ring.c $(P2P_RING_HDRS)
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(CC) $(P2P_RING_CPPFLAGS) $(P2P_SAN_CFLAGS) -Wall -Wextra \
+	    -pthread -o $@ $(srcdir)/p2p/tests/test-dpdkr-ring.c
+
+tests/dpdkr-hostile: $(srcdir)/p2p/tests/dpdkr-hostile.c $(P2P_RING_HDRS)
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(CC) $(P2P_RING_CPPFLAGS) -std=gnu11 -g -O2 -Wall -Wextra \
+	    -o $@ $(srcdir)/p2p/tests/dpdkr-hostile.c
+
+tests/fuzz/dpdkr_fuzz: $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c $(P2P_RING_HDRS)
+	@$(MKDIR_P) $(@D)
+	@if ! $(P2P_CLANG) --version >/dev/null 2>&1; then \
+	    echo "error: '$(P2P_CLANG)' not found: the dpdkr fuzz target needs" \
+	         "clang and libFuzzer (apt-get install clang" \
+	         "libclang-rt-14-dev), or set P2P_CLANG" >&2; \
+	    exit 1; \
+	fi
+	$(AM_V_CC)$(P2P_CLANG) $(P2P_RING_CPPFLAGS) $(P2P_SAN_CFLAGS) \
+	    -fsanitize=fuzzer -Wall -Wextra \
+	    -o $@ $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c
+
+# Everything 'make check' builds for the upstream suite, plus ours.
 # Everything 'make check' builds for the upstream suite, plus ours.
 check-p2p-prereqs: all $(check_PROGRAMS) $(check_DATA) $(check_SCRIPTS) \
-		tests/atlocal $(P2P_TESTSUITE) tests/p2p-pmd-path
+		tests/atlocal $(P2P_TESTSUITE) tests/p2p-pmd-path $(P2P_RING_BINS)
 .PHONY: check-p2p-prereqs
 
 check-p2p: check-p2p-prereqs

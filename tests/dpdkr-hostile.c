@@ -1,0 +1,573 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* dpdkr-hostile: a hostile client of a dpdkr port.
+ *
+ * Usage: dpdkr-hostile --path REGION [--seconds S] [--seed N] [--mode MODE]
+ *
+ * Attaches to the dpdkr region file REGION as an application would (maps it
+ * shared, takes the client's exclusive flock, sets client_state to
+ * RUNNING) and then, for S seconds (default 3) at full speed, with
+ * pseudo-random choices drawn from seed N (default: from the time and pid,
+ * printed), does what MODE says:
+ *
+ *   garbage (default)   Mostly writes garbage: the client-to-server ring's
+ *                       head and descriptors (random, huge, and just past
+ *                       the end of the buffer area or of a slot), the
+ *                       server-to-client ring's tail, every counter of both
+ *                       rings, and header fields (geometry, magic, server
+ *                       and client state), with well-formed packets in
+ *                       between (valid descriptors over an Ethernet frame),
+ *                       so that the server forwards some traffic, and
+ *                       reads of what the server sends.
+ *
+ *   valid-then-garbage  Well-formed traffic only for the first half of the
+ *                       time, then as 'garbage'.
+ *
+ *   valid               Well-formed traffic only (a baseline).
+ *
+ *   raw                 Random bytes at random offsets anywhere in the file
+ *                       (for a region whose header is not valid, too).
+ *
+ * The program only ever writes inside its own mapping: it validates the
+ * header once, keeps a private copy of the geometry and never reads the
+ * header again, and every store goes through a bounds-checked helper.
+ *
+ * The client lock is taken with flock(LOCK_EX | LOCK_NB), retried for up to
+ * a second, because a server that probes for a client by taking the lock
+ * itself holds it for an instant.
+ *
+ * Exit status: 0 when it ran its course (it then prints what it did, one
+ * "name: count" per line), 1 if it could not attach (no such file, region
+ * not valid, another client holds the lock), 2 on a usage error. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dpdkr-ring.h"
+
+#define ARRAY_SIZE(A) (sizeof (A) / sizeof (A)[0])
+
+enum mode {
+    MODE_GARBAGE,
+    MODE_VALID_THEN_GARBAGE,
+    MODE_VALID,
+    MODE_RAW,
+};
+
+/* What the program did. */
+struct counts {
+    uint64_t c2s_packets;       /* Well-formed packets sent. */
+    uint64_t c2s_full;          /* Sends refused: ring full. */
+    uint64_t s2c_packets;       /* Packets received from the server. */
+    uint64_t s2c_bad;           /* Bad descriptors or indexes received. */
+    uint64_t head_writes;       /* Garbage C2S heads. */
+    uint64_t desc_writes;       /* Garbage C2S descriptors. */
+    uint64_t tail_writes;       /* Garbage S2C tails. */
+    uint64_t counter_writes;    /* Garbage counters. */
+    uint64_t header_writes;     /* Garbage header fields. */
+    uint64_t raw_writes;        /* Random bytes anywhere. */
+};
+
+/* Where packet bytes are read into, so that reading them is not optimized
+ * away. */
+static volatile uint32_t sink;
+
+/* The mapping of the region. */
+static uint8_t *map_base;
+static uint64_t map_size;
+
+/* Stores 'size' bytes of 'value' at 'offset' of the mapping, refusing
+ * (fatally) to store anything outside it. */
+static void
+store(uint64_t offset, const void *value, size_t size)
+{
+    if (offset > map_size || size > map_size - offset) {
+        fprintf(stderr, "dpdkr-hostile: bug: store of %zu bytes at %"PRIu64
+                " outside the %"PRIu64"-byte mapping\n", size, offset,
+                map_size);
+        __builtin_trap();
+    }
+    memcpy(map_base + offset, value, size);
+}
+
+static void
+store32(uint64_t offset, uint32_t v)
+{
+    store(offset, &v, sizeof v);
+}
+
+static void
+store64(uint64_t offset, uint64_t v)
+{
+    store(offset, &v, sizeof v);
+}
+
+/* Pseudo-random numbers (splitmix64). */
+static uint64_t prng_state;
+
+static uint64_t
+prng(void)
+{
+    uint64_t z = (prng_state += UINT64_C(0x9e3779b97f4a7c15));
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static uint32_t
+prng_below(uint32_t n)
+{
+    return prng() % n;
+}
+
+/* A 32-bit value a hostile peer would try, near 'ref' or special. */
+static uint32_t
+evil32(uint32_t ref)
+{
+    static const uint32_t specials[] = {
+        0, 1, 63, 64, 255, 256, 65535, 65536, 0x7fffffff, 0x80000000,
+        0xfffffffe, 0xffffffff,
+    };
+
+    switch (prng_below(4)) {
+    case 0:
+        return specials[prng_below(ARRAY_SIZE(specials))];
+    case 1:
+        return ref + prng_below(9) - 4;
+    case 2:
+        return ref + (UINT32_C(1) << prng_below(32));
+    default:
+        return prng();
+    }
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The client's side of the region. */
+struct client {
+    struct dpdkr_geometry g;
+    struct dpdkr_ring_view tx;  /* C2S, as producer. */
+    struct dpdkr_ring_view rx;  /* S2C, as consumer. */
+};
+
+/* Offset of 'p', a pointer into the mapping. */
+static uint64_t
+off_of(const void *p)
+{
+    return (const uint8_t *) p - map_base;
+}
+
+/* Sends a burst of well-formed packets: a UDP-in-IPv4 Ethernet frame of 60
+ * to 1514 bytes (capped to the slot size) per valid descriptor. */
+static void
+send_valid(struct client *c, struct counts *n)
+{
+    static const uint8_t frame[] = {
+        0x50, 0x54, 0x00, 0x00, 0x00, 0x07,     /* dst */
+        0x50, 0x54, 0x00, 0x00, 0x00, 0x05,     /* src */
+        0x08, 0x00,                             /* IPv4 */
+        0x45, 0x00, 0x00, 0x2e, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+        0x00, 0x00, 10, 0, 0, 1, 10, 0, 0, 2,   /* IPv4 header */
+        0x00, 0x01, 0x00, 0x02, 0x00, 0x1a, 0x00, 0x00, /* UDP header */
+    };
+    uint32_t burst = 1 + prng_below(32);
+    uint32_t space = dpdkr_prod_space(&c->tx);
+    uint32_t i, count = space < burst ? space : burst;
+
+    for (i = 0; i < count; i++) {
+        uint32_t len = 60 + prng_below(1455);
+        uint8_t *p = dpdkr_prod_buf(&c->tx, i);
+
+        if (len > c->tx.buf_size) {
+            len = c->tx.buf_size;
+        }
+        store(off_of(p), frame, sizeof frame);
+        dpdkr_prod_fill(&c->tx, i, len);
+    }
+    dpdkr_prod_publish(&c->tx, count);
+    n->c2s_packets += count;
+    n->c2s_full += burst - count;
+}
+
+/* Receives a burst from the server, reading every byte of every packet. */
+static void
+recv_valid(struct client *c, struct counts *n)
+{
+    uint64_t bad = c->rx.bad_desc + c->rx.bad_index;
+    uint32_t avail = dpdkr_cons_avail(&c->rx, 32);
+    uint64_t bytes = 0;
+    uint32_t i, good = 0, sum = 0;
+
+    for (i = 0; i < avail; i++) {
+        struct dpdkr_desc d;
+        const uint8_t *p = dpdkr_cons_desc(&c->rx, i, UINT32_MAX, &d);
+        uint32_t j;
+
+        if (p) {
+            for (j = 0; j < d.len; j++) {
+                sum += p[j];
+            }
+            good++;
+            bytes += d.len;
+        }
+    }
+    dpdkr_cons_release(&c->rx, avail, good, bytes);
+    sink += sum;
+    n->s2c_packets += good;
+    n->s2c_bad += c->rx.bad_desc + c->rx.bad_index - bad;
+}
+
+/* Writes one piece of garbage. */
+static void
+garbage(struct client *c, struct counts *n)
+{
+    const struct dpdkr_ring_info *tx = &c->g.ring[DPDKR_RING_C2S];
+    const struct dpdkr_ring_info *rx = &c->g.ring[DPDKR_RING_S2C];
+    uint64_t txr = tx->offset, rxr = rx->offset;
+    uint32_t area = tx->buf_area_size, bs = tx->buf_size;
+
+    switch (prng_below(8)) {
+    case 0:
+        /* C2S head: garbage, or plausible over garbage descriptors. */
+        store32(txr + offsetof(struct dpdkr_ring, head),
+                prng_below(2) ? evil32(c->tx.idx)
+                : c->tx.idx + prng_below(c->tx.size + 1));
+        n->head_writes++;
+        break;
+    case 1:
+    case 2: {
+        /* C2S descriptors, including ones that reach just past the end of
+         * the buffer area or of a slot, and huge ones. */
+        uint32_t slot = (c->tx.idx + prng_below(64)) & c->tx.mask;
+        uint64_t d = txr + DPDKR_RING_HDR_SIZE
+                     + (uint64_t) slot * sizeof(struct dpdkr_desc);
+        uint32_t len = 1 + prng_below(bs);
+        struct dpdkr_desc v;
+
+        switch (prng_below(4)) {
+        case 0:
+            v.offset = area - len + 1;
+            v.len = len;
+            break;
+        case 1:
+            v.offset = slot * bs;
+            v.len = bs + 1;
+            break;
+        case 2:
+            v.offset = evil32(area);
+            v.len = evil32(bs);
+            break;
+        default:
+            v.offset = prng();
+            v.len = prng();
+            break;
+        }
+        v.flags = prng_below(4) ? 0 : prng();
+        v.rsvd0 = prng();
+        v.rsvd1 = prng();
+        store(d, &v, sizeof v);
+        n->desc_writes++;
+        break;
+    }
+    case 3:
+        /* S2C tail. */
+        store32(rxr + offsetof(struct dpdkr_ring, tail),
+                prng_below(2) ? evil32(c->rx.idx) : (uint32_t) prng());
+        n->tail_writes++;
+        break;
+    case 4: {
+        /* Counters of both rings, both sides'. */
+        static const size_t offs[] = {
+            offsetof(struct dpdkr_ring, prod_packets),
+            offsetof(struct dpdkr_ring, prod_bytes),
+            offsetof(struct dpdkr_ring, prod_drops),
+            offsetof(struct dpdkr_ring, cons_packets),
+            offsetof(struct dpdkr_ring, cons_bytes),
+            offsetof(struct dpdkr_ring, cons_errors),
+        };
+        size_t i;
+
+        for (i = 0; i < ARRAY_SIZE(offs); i++) {
+            store64(txr + offs[i], prng());
+            store64(rxr + offs[i], prng_below(2) ? UINT64_MAX : prng());
+        }
+        n->counter_writes++;
+        break;
+    }
+    case 5: {
+        /* A header field, geometry included. */
+        static const size_t offs[] = {
+            offsetof(struct dpdkr_region_hdr, magic),
+            offsetof(struct dpdkr_region_hdr, hdr_size),
+            offsetof(struct dpdkr_region_hdr, region_size),
+            offsetof(struct dpdkr_region_hdr, n_rings),
+            offsetof(struct dpdkr_region_hdr, ctrl_offset),
+            offsetof(struct dpdkr_region_hdr, ring[0].offset),
+            offsetof(struct dpdkr_region_hdr, ring[0].buf_offset),
+            offsetof(struct dpdkr_region_hdr, ring[0].log2_size),
+            offsetof(struct dpdkr_region_hdr, ring[0].buf_area_size),
+            offsetof(struct dpdkr_region_hdr, ring[1].offset),
+            offsetof(struct dpdkr_region_hdr, ring[1].buf_offset),
+            offsetof(struct dpdkr_region_hdr, ring[1].log2_size),
+            offsetof(struct dpdkr_region_hdr, ring[1].buf_area_size),
+            offsetof(struct dpdkr_region_hdr, server_state),
+            offsetof(struct dpdkr_region_hdr, client_state),
+        };
+
+        store32(offs[prng_below(ARRAY_SIZE(offs))], evil32(0));
+        n->header_writes++;
+        break;
+    }
+    case 6:
+        /* Anything in the control block. */
+        store64(c->g.ctrl_offset + prng_below(DPDKR_CTRL_SIZE / 8) * 8,
+                prng());
+        n->header_writes++;
+        break;
+    default:
+        /* S2C descriptors (which only the server should write). */
+        store64(rxr + DPDKR_RING_HDR_SIZE
+                + (uint64_t) (prng() & c->rx.mask)
+                  * sizeof(struct dpdkr_desc), prng());
+        n->desc_writes++;
+        break;
+    }
+}
+
+/* Writes random bytes anywhere in the mapping. */
+static void
+raw(struct counts *n)
+{
+    uint64_t v = prng();
+    uint64_t off = prng() % map_size;
+    size_t size = 1 + prng_below(8);
+
+    if (size > map_size - off) {
+        size = map_size - off;
+    }
+    store(off, &v, size);
+    n->raw_writes++;
+}
+
+static void
+usage(void)
+{
+    printf("usage: dpdkr-hostile --path REGION [--seconds S] [--seed N] "
+           "[--mode garbage|valid-then-garbage|valid|raw]\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+    static const struct option options[] = {
+        { "path", required_argument, NULL, 'p' },
+        { "seconds", required_argument, NULL, 's' },
+        { "seed", required_argument, NULL, 'S' },
+        { "mode", required_argument, NULL, 'm' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const char *const mode_names[] = {
+        "garbage", "valid-then-garbage", "valid", "raw",
+    };
+    struct dpdkr_region_hdr *hdr;
+    const char *path = NULL;
+    const char *error = NULL;
+    double seconds = 3, start, half, t;
+    uint64_t seed = (uint64_t) time(NULL) * 1000003 + getpid();
+    enum mode mode = MODE_GARBAGE;
+    struct counts n;
+    struct client c;
+    struct stat st;
+    uint64_t iter;
+    void *p;
+    int fd, opt;
+
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        size_t i;
+
+        switch (opt) {
+        case 'p':
+            path = optarg;
+            break;
+        case 's':
+            seconds = strtod(optarg, NULL);
+            break;
+        case 'S':
+            seed = strtoull(optarg, NULL, 0);
+            break;
+        case 'm':
+            for (i = 0; i < ARRAY_SIZE(mode_names); i++) {
+                if (!strcmp(optarg, mode_names[i])) {
+                    break;
+                }
+            }
+            if (i == ARRAY_SIZE(mode_names)) {
+                usage();
+                return 2;
+            }
+            mode = i;
+            break;
+        case 'h':
+            usage();
+            return 0;
+        default:
+            usage();
+            return 2;
+        }
+    }
+    if (!path || optind != argc || !(seconds >= 0)) {
+        usage();
+        return 2;
+    }
+
+    fd = open(path, O_RDWR);
+    if (fd < 0) {
+        fprintf(stderr, "dpdkr-hostile: %s: %m\n", path);
+        return 1;
+    }
+    /* The server tests whether a client is attached by taking a shared
+     * lock for an instant, so a failure may be transient: retry for a
+     * second. */
+    start = now();
+    while (flock(fd, LOCK_EX | LOCK_NB)) {
+        if (errno != EWOULDBLOCK || now() - start > 1) {
+            fprintf(stderr, "dpdkr-hostile: %s: cannot take the client "
+                    "lock: %m\n", path);
+            return 1;
+        }
+        usleep(1000);
+    }
+    if (fstat(fd, &st) || st.st_size < DPDKR_HDR_SIZE) {
+        fprintf(stderr, "dpdkr-hostile: %s: too small\n", path);
+        return 1;
+    }
+    map_size = st.st_size;
+    p = mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "dpdkr-hostile: mmap: %m\n");
+        return 1;
+    }
+    map_base = p;
+    hdr = p;
+
+    memset(&c, 0, sizeof c);
+    if (mode != MODE_RAW) {
+        /* As a client does: wait a little for the server's magic. */
+        start = now();
+        while ((error = dpdkr_region_validate(map_base, map_size, &c.g))
+               && now() - start < 5) {
+            usleep(10000);
+        }
+        if (error) {
+            fprintf(stderr, "dpdkr-hostile: %s: %s\n", path, error);
+            return 1;
+        }
+        /* Start from the server's indexes (the last time they are
+         * trusted). */
+        dpdkr_ring_view_init(&c.tx, map_base, &c.g, DPDKR_RING_C2S, 0);
+        c.tx.idx = __atomic_load_n(&c.tx.ring->head, __ATOMIC_ACQUIRE);
+        dpdkr_ring_view_init(&c.rx, map_base, &c.g, DPDKR_RING_S2C, 0);
+        c.rx.idx = __atomic_load_n(&c.rx.ring->tail, __ATOMIC_ACQUIRE);
+        store32(offsetof(struct dpdkr_region_hdr, client_pid), getpid());
+        store64(offsetof(struct dpdkr_region_hdr, client_attaches),
+                hdr->client_attaches + 1);
+        __atomic_store_n(&hdr->client_state, DPDKR_CLIENT_RUNNING,
+                         __ATOMIC_RELEASE);
+    }
+
+    printf("dpdkr-hostile: %s (%"PRIu64" bytes), mode %s, seed %"PRIu64
+           ", %g s\n", path, map_size, mode_names[mode], seed, seconds);
+    fflush(stdout);
+    prng_state = seed;
+    memset(&n, 0, sizeof n);
+    start = now();
+    half = start + seconds / 2;
+    t = start;
+    for (iter = 0; ; iter++) {
+        bool bad_phase;
+
+        if (iter % 256 == 0) {
+            t = now();
+            if (t - start >= seconds) {
+                break;
+            }
+        }
+        switch (mode) {
+        case MODE_RAW:
+            raw(&n);
+            continue;
+        case MODE_VALID:
+            bad_phase = false;
+            break;
+        case MODE_VALID_THEN_GARBAGE:
+            bad_phase = t >= half;
+            break;
+        case MODE_GARBAGE:
+        default:
+            bad_phase = true;
+            break;
+        }
+        switch (bad_phase ? prng_below(8) : prng_below(2)) {
+        case 0:
+            send_valid(&c, &n);
+            break;
+        case 1:
+            recv_valid(&c, &n);
+            break;
+        default:
+            garbage(&c, &n);
+            break;
+        }
+    }
+
+    printf("iterations: %"PRIu64"\n"
+           "c2s_packets: %"PRIu64"\n"
+           "c2s_full: %"PRIu64"\n"
+           "s2c_packets: %"PRIu64"\n"
+           "s2c_bad: %"PRIu64"\n"
+           "head_writes: %"PRIu64"\n"
+           "desc_writes: %"PRIu64"\n"
+           "tail_writes: %"PRIu64"\n"
+           "counter_writes: %"PRIu64"\n"
+           "header_writes: %"PRIu64"\n"
+           "raw_writes: %"PRIu64"\n",
+           iter, n.c2s_packets, n.c2s_full, n.s2c_packets, n.s2c_bad,
+           n.head_writes, n.desc_writes, n.tail_writes, n.counter_writes,
+           n.header_writes, n.raw_writes);
+    munmap(map_base, map_size);
+    close(fd);
+    return 0;
+}
