@@ -54,6 +54,11 @@
  *                     buf_size bytes; a descriptor's 'offset' is relative
  *                     to the start of its own ring's buffer area.
  *
+ * Attachment: a client holds an open-file-description write lock over the
+ * whole region file (fcntl F_OFD_SETLK) while attached; the server tests
+ * for it with F_OFD_GETLK, which takes no lock, and the kernel drops it when
+ * the client exits or crashes (dpdkr_client_lock() in dpdkr-ring.h).
+ *
  * Compatibility: a reader accepts a region whose 'major' equals its own and
  * whose 'minor' is any value; fields added in a later minor version sit in
  * space that earlier versions reserve as zero, and 'hdr_size' tells how
@@ -77,7 +82,7 @@
 #define DPDKR_LOG2_RING_MAX 15          /* 32768 descriptors. */
 #define DPDKR_BUF_SIZE_MIN 256
 #define DPDKR_BUF_SIZE_MAX 65535
-#define DPDKR_REGION_SIZE_MAX (UINT64_C(1) << 32)
+#define DPDKR_REGION_SIZE_MAX (UINT64_C(1) << 33) /* Fits the largest rings. */
 
 /* Rings, indexed by direction. */
 enum dpdkr_ring_id {

@@ -26,11 +26,20 @@
  * each of them reads a peer-written word once, into a local, and bounds it
  * before use (see the rules in dpdkr-abi.h). */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "dpdkr-abi.h"
+
+/* Linux's open-file-description locks, whose names <fcntl.h> only gives
+ * with _GNU_SOURCE. */
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#endif
 
 /* A side's private, validated view of one ring.  Only 'ring' and 'buf'
  * point into shared memory. */
@@ -91,7 +100,8 @@ dpdkr_range_ok(uint64_t offset, uint64_t len, uint64_t limit)
  * descriptors and buffers of 'buf_size' bytes (both already within the
  * DPDKR_* limits), rounding the region up to a multiple of 'align' (a power
  * of 2: the page size of the file system that holds it).  Fills 'g' and
- * returns the region size. */
+ * returns the region size, or 0 if it would exceed DPDKR_REGION_SIZE_MAX
+ * (which no geometry within the limits does). */
 static inline uint64_t
 dpdkr_region_layout(uint32_t log2_size, uint32_t buf_size, uint64_t align,
                     struct dpdkr_geometry *g)
@@ -116,7 +126,40 @@ dpdkr_region_layout(uint32_t log2_size, uint32_t buf_size, uint64_t align,
         off += (g->ring[i].buf_area_size + 4095) & ~UINT64_C(4095);
     }
     g->region_size = (off + align - 1) & ~(align - 1);
-    return g->region_size;
+    return g->region_size <= DPDKR_REGION_SIZE_MAX ? g->region_size : 0;
+}
+
+/* Returns true if any two parts of the region described by 'g' (whose
+ * parts are each within the region) overlap: each word must have a single
+ * writer. */
+static inline bool
+dpdkr_geometry_overlaps(const struct dpdkr_geometry *g)
+{
+    enum { N_PARTS = 2 + 2 * DPDKR_N_RINGS };
+    uint64_t start[N_PARTS], end[N_PARTS];
+    int i, j, n = 0;
+
+    start[n] = 0;
+    end[n++] = DPDKR_HDR_SIZE;
+    start[n] = g->ctrl_offset;
+    end[n++] = g->ctrl_offset + DPDKR_CTRL_SIZE;
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        const struct dpdkr_ring_info *r = &g->ring[i];
+
+        start[n] = r->offset;
+        end[n++] = r->offset + DPDKR_RING_HDR_SIZE
+                   + (sizeof(struct dpdkr_desc) << r->log2_size);
+        start[n] = r->buf_offset;
+        end[n++] = r->buf_offset + r->buf_area_size;
+    }
+    for (i = 0; i < N_PARTS; i++) {
+        for (j = i + 1; j < N_PARTS; j++) {
+            if (start[i] < end[j] && start[j] < end[i]) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 /* Validates the header of a region of 'file_size' bytes mapped at 'base'
@@ -156,9 +199,14 @@ dpdkr_region_validate(const void *base, uint64_t file_size,
     g->region_size = h->region_size;
     g->epoch = h->epoch;
     g->ctrl_offset = h->ctrl_offset;
-    if (g->region_size != file_size
-        || g->region_size > DPDKR_REGION_SIZE_MAX) {
+    if (g->region_size > DPDKR_REGION_SIZE_MAX) {
+        return "region too large";
+    }
+    if (g->region_size != file_size) {
         return "region size does not match the file";
+    }
+    if (h->ctrl_size != DPDKR_CTRL_SIZE) {
+        return "bad control block size";
     }
     if (g->ctrl_offset % DPDKR_CACHE_LINE
         || !dpdkr_range_ok(g->ctrl_offset, DPDKR_CTRL_SIZE, g->region_size)
@@ -198,6 +246,9 @@ dpdkr_region_validate(const void *base, uint64_t file_size,
             return "ring out of bounds";
         }
     }
+    if (dpdkr_geometry_overlaps(g)) {
+        return "parts of the region overlap";
+    }
     return NULL;
 }
 
@@ -211,13 +262,39 @@ dpdkr_ring_view_init(struct dpdkr_ring_view *v, void *base,
     const struct dpdkr_ring_info *r = &g->ring[id];
 
     memset(v, 0, sizeof *v);
-    v->ring = (struct dpdkr_ring *) ((uint8_t *) base + r->offset);
+    v->ring = (void *) ((uint8_t *) base + r->offset);
     v->buf = (uint8_t *) base + r->buf_offset;
     v->buf_area_size = r->buf_area_size;
     v->size = UINT32_C(1) << r->log2_size;
     v->mask = v->size - 1;
     v->buf_size = r->buf_size;
     v->idx = idx;
+}
+
+/* Attachment. */
+
+/* Takes the client's lock on the region file open as 'fd' (see
+ * dpdkr-abi.h).  Returns 0, or an errno value: EAGAIN if another client
+ * holds it. */
+static inline int
+dpdkr_client_lock(int fd)
+{
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+    if (fcntl(fd, F_OFD_SETLK, &fl)) {
+        return errno == EACCES ? EAGAIN : errno;
+    }
+    return 0;
+}
+
+/* Returns true if a client holds the lock on the region file open as 'fd'.
+ * Takes no lock, so it never makes a client's dpdkr_client_lock() fail. */
+static inline bool
+dpdkr_client_locked(int fd)
+{
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+    return !fcntl(fd, F_OFD_GETLK, &fl) && fl.l_type != F_UNLCK;
 }
 
 /* Producer side. */

@@ -29,6 +29,7 @@
 #include <config.h>
 
 #include "p2p/lib/netdev-dpdkr.h"
+#include "p2p/include/dpdkr-ring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +37,6 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -278,9 +278,7 @@ dpdkr_region_attached(const char *path)
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
-        if (flock(fd, LOCK_SH | LOCK_NB)) {
-            attached = errno == EWOULDBLOCK;
-        }
+        attached = dpdkr_client_locked(fd);
         close(fd);
     }
     return attached;

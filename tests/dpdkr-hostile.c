@@ -17,9 +17,14 @@
 /* dpdkr-hostile: a hostile client of a dpdkr port.
  *
  * Usage: dpdkr-hostile --path REGION [--seconds S] [--seed N] [--mode MODE]
+ *                      [--truncate]
+ *
+ * --truncate: after its run, shrinks the region file to one page under the
+ * server's feet (a server that does not guard its accesses dies of SIGBUS)
+ * and exits.
  *
  * Attaches to the dpdkr region file REGION as an application would (maps it
- * shared, takes the client's exclusive flock, sets client_state to
+ * shared, takes the client's lock (dpdkr_client_lock()), sets client_state to
  * RUNNING) and then, for S seconds (default 3) at full speed, with
  * pseudo-random choices drawn from seed N (default: from the time and pid,
  * printed), does what MODE says:
@@ -46,9 +51,8 @@
  * header once, keeps a private copy of the geometry and never reads the
  * header again, and every store goes through a bounds-checked helper.
  *
- * The client lock is taken with flock(LOCK_EX | LOCK_NB), retried for up to
- * a second, because a server that probes for a client by taking the lock
- * itself holds it for an instant.
+ * The client lock is taken with dpdkr_client_lock(), like net_dpdkr does;
+ * the server's probe for it takes no lock, so it never races with it.
  *
  * Exit status: 0 when it ran its course (it then prints what it did, one
  * "name: count" per line), 1 if it could not attach (no such file, region
@@ -58,10 +62,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -385,7 +389,7 @@ static void
 usage(void)
 {
     printf("usage: dpdkr-hostile --path REGION [--seconds S] [--seed N] "
-           "[--mode garbage|valid-then-garbage|valid|raw]\n");
+           "[--mode garbage|valid-then-garbage|valid|raw] [--truncate]\n");
 }
 
 int
@@ -396,6 +400,7 @@ main(int argc, char *argv[])
         { "seconds", required_argument, NULL, 's' },
         { "seed", required_argument, NULL, 'S' },
         { "mode", required_argument, NULL, 'm' },
+        { "truncate", no_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -413,6 +418,7 @@ main(int argc, char *argv[])
     struct stat st;
     uint64_t iter;
     void *p;
+    bool truncate = false;
     int fd, opt;
 
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -440,6 +446,9 @@ main(int argc, char *argv[])
             }
             mode = i;
             break;
+        case 't':
+            truncate = true;
+            break;
         case 'h':
             usage();
             return 0;
@@ -458,17 +467,11 @@ main(int argc, char *argv[])
         fprintf(stderr, "dpdkr-hostile: %s: %m\n", path);
         return 1;
     }
-    /* The server tests whether a client is attached by taking a shared
-     * lock for an instant, so a failure may be transient: retry for a
-     * second. */
-    start = now();
-    while (flock(fd, LOCK_EX | LOCK_NB)) {
-        if (errno != EWOULDBLOCK || now() - start > 1) {
-            fprintf(stderr, "dpdkr-hostile: %s: cannot take the client "
-                    "lock: %m\n", path);
-            return 1;
-        }
-        usleep(1000);
+    /* Takes the client lock as a client does (dpdkr_client_lock()). */
+    if (dpdkr_client_lock(fd)) {
+        fprintf(stderr, "dpdkr-hostile: %s: cannot take the client lock: "
+                "another client is attached\n", path);
+        return 1;
     }
     if (fstat(fd, &st) || st.st_size < DPDKR_HDR_SIZE) {
         fprintf(stderr, "dpdkr-hostile: %s: too small\n", path);
@@ -568,6 +571,13 @@ main(int argc, char *argv[])
            n.head_writes, n.desc_writes, n.tail_writes, n.counter_writes,
            n.header_writes, n.raw_writes);
     munmap(map_base, map_size);
+    if (truncate) {
+        if (ftruncate(fd, 4096)) {
+            fprintf(stderr, "dpdkr-hostile: ftruncate: %m\n");
+            return 1;
+        }
+        printf("truncated: %s\n", path);
+    }
     close(fd);
     return 0;
 }

@@ -63,7 +63,7 @@
  *       Plays the server of a dpdkr port, as ovs-vswitchd does, for a
  *       client in another process (such as tests/dpdkr-hostile): creates
  *       the region file PATH (mapped between guard pages), waits up to
- *       SECONDS (default 10) for a client to take its flock, then consumes
+ *       SECONDS (default 10) for a client to take its lock, then consumes
  *       the client-to-server ring and fills the server-to-client one until
  *       the client lets go of the lock, checking every packet it accepts
  *       against the geometry.  Prints its counters; fails if no client
@@ -1190,8 +1190,8 @@ cmd_threads(int argc, char *argv[])
 /* validate. */
 
 /* The ABI's rules for a header, written independently of
- * dpdkr_region_validate() from dpdkr-abi.h, overlap excepted.  Returns true
- * if 'h' describes a usable region of 'file_size' bytes. */
+ * dpdkr_region_validate() from dpdkr-abi.h.  Returns true if 'h' describes
+ * a usable region of 'file_size' bytes. */
 static bool
 reference_valid(const struct dpdkr_region_hdr *h, uint64_t file_size)
 {
@@ -1204,6 +1204,7 @@ reference_valid(const struct dpdkr_region_hdr *h, uint64_t file_size)
         || h->n_rings != DPDKR_N_RINGS
         || h->region_size != file_size
         || h->region_size > DPDKR_REGION_SIZE_MAX
+        || h->ctrl_size != DPDKR_CTRL_SIZE
         || h->ctrl_offset % 64 || h->ctrl_offset < DPDKR_HDR_SIZE
         || h->ctrl_offset > file_size
         || file_size - h->ctrl_offset < DPDKR_CTRL_SIZE) {
@@ -1228,6 +1229,32 @@ reference_valid(const struct dpdkr_region_hdr *h, uint64_t file_size)
         buf_end = (__uint128_t) r->buf_offset + r->buf_area_size;
         if (ring_end > file_size || buf_end > file_size) {
             return false;
+        }
+    }
+
+    /* No two parts overlap: each word has one writer. */
+    {
+        uint64_t lo[6], hi[6];
+        int j, n = 0;
+
+        lo[n] = 0;
+        hi[n++] = DPDKR_HDR_SIZE;
+        lo[n] = h->ctrl_offset;
+        hi[n++] = h->ctrl_offset + DPDKR_CTRL_SIZE;
+        for (i = 0; i < DPDKR_N_RINGS; i++) {
+            lo[n] = h->ring[i].offset;
+            hi[n++] = h->ring[i].offset + DPDKR_RING_HDR_SIZE
+                      + ((uint64_t) sizeof(struct dpdkr_desc)
+                         << h->ring[i].log2_size);
+            lo[n] = h->ring[i].buf_offset;
+            hi[n++] = h->ring[i].buf_offset + h->ring[i].buf_area_size;
+        }
+        for (i = 0; i < n; i++) {
+            for (j = 0; j < i; j++) {
+                if (lo[i] < hi[j] && lo[j] < hi[i]) {
+                    return false;
+                }
+            }
         }
     }
     return true;
@@ -1514,16 +1541,12 @@ now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Returns true if a client holds the flock of the region file open as
+/* Returns true if a client holds the lock of the region file open as
  * 'fd' (the server's own open file description). */
 static bool
 client_attached(int fd)
 {
-    if (!flock(fd, LOCK_SH | LOCK_NB)) {
-        flock(fd, LOCK_UN);
-        return false;
-    }
-    return true;
+    return dpdkr_client_locked(fd);
 }
 
 static int

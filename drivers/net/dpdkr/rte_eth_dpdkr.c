@@ -34,10 +34,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -113,10 +114,12 @@ struct pmd_internals {
     uint16_t port_id;
 
     /* The mapped region and its private, validated geometry. */
-    int fd;                     /* Client: holds the flock. */
+    int fd;                     /* Client: holds the client lock. */
     int probe_fd;               /* Server: used to probe the client's lock. */
     uint8_t *base;
     uint64_t size;
+    int guard;                  /* Truncation guard slot, or -1. */
+    bool reported_broken;
     struct dpdkr_geometry geo;
     struct dpdkr_region_hdr *hdr;
 
@@ -124,6 +127,7 @@ struct pmd_internals {
     struct dpdkr_ring_view tx;  /* This side produces. */
 
     struct rte_mempool *mb_pool;
+    uint32_t mbuf_room;         /* Data room of an rx mbuf. */
     uint32_t max_rx_len;        /* Largest packet rx accepts. */
     bool started;
 
@@ -137,6 +141,120 @@ struct pmd_internals {
 
     struct rte_ether_addr mac;
 };
+
+/* Truncation guard.
+ *
+ * Whoever can open a region file read-write, which a client must, can also
+ * shrink it, and the other side's next access beyond the new end of file
+ * raises SIGBUS.  As Wayland compositors do for client shared memory, a
+ * SIGBUS handler recognizes an address inside one of our mappings and
+ * replaces the whole mapping with private zero pages, so the access
+ * completes: the ring code then sees empty rings and invalid indexes,
+ * counts them, and the port stops carrying traffic instead of the process
+ * dying.  Any other SIGBUS goes to the previous handler. */
+
+#define DPDKR_MAX_MAPPINGS 256
+
+struct dpdkr_mapping {
+    uintptr_t base;             /* 0: free slot. */
+    uintptr_t size;
+    uint32_t broken;            /* Set once the mapping was replaced. */
+};
+
+static struct dpdkr_mapping dpdkr_mappings[DPDKR_MAX_MAPPINGS];
+static struct sigaction dpdkr_old_sigbus;
+static pthread_once_t dpdkr_sigbus_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t dpdkr_mappings_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+dpdkr_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    uintptr_t addr = (uintptr_t) si->si_addr;
+    int i;
+
+    for (i = 0; i < DPDKR_MAX_MAPPINGS; i++) {
+        struct dpdkr_mapping *m = &dpdkr_mappings[i];
+        uintptr_t base = __atomic_load_n(&m->base, __ATOMIC_ACQUIRE);
+        uintptr_t size = __atomic_load_n(&m->size, __ATOMIC_ACQUIRE);
+
+        if (base && addr - base < size) {
+            if (mmap((void *) base, size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+                != MAP_FAILED) {
+                __atomic_store_n(&m->broken, 1, __ATOMIC_RELEASE);
+                return;
+            }
+            break;
+        }
+    }
+
+    if (dpdkr_old_sigbus.sa_flags & SA_SIGINFO) {
+        dpdkr_old_sigbus.sa_sigaction(sig, si, uc);
+    } else if (dpdkr_old_sigbus.sa_handler != SIG_DFL
+               && dpdkr_old_sigbus.sa_handler != SIG_IGN) {
+        dpdkr_old_sigbus.sa_handler(sig);
+    } else {
+        signal(SIGBUS, SIG_DFL);
+        raise(SIGBUS);
+    }
+}
+
+static void
+dpdkr_sigbus_install(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = dpdkr_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, &dpdkr_old_sigbus)) {
+        DPDKR_LOG(WARNING, "cannot install the SIGBUS handler that guards "
+                  "regions against truncation: %s\n", rte_strerror(errno));
+    }
+}
+
+/* Registers the mapping [base, base + size) with the truncation guard.
+ * Returns its slot, or -1 if there is no free slot. */
+static int
+dpdkr_guard_add(void *base, uint64_t size)
+{
+    int i, slot = -1;
+
+    pthread_once(&dpdkr_sigbus_once, dpdkr_sigbus_install);
+    pthread_mutex_lock(&dpdkr_mappings_mutex);
+    for (i = 0; i < DPDKR_MAX_MAPPINGS; i++) {
+        struct dpdkr_mapping *m = &dpdkr_mappings[i];
+
+        if (!m->base) {
+            __atomic_store_n(&m->size, (uintptr_t) size, __ATOMIC_RELEASE);
+            __atomic_store_n(&m->broken, 0, __ATOMIC_RELEASE);
+            __atomic_store_n(&m->base, (uintptr_t) base, __ATOMIC_RELEASE);
+            slot = i;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&dpdkr_mappings_mutex);
+    return slot;
+}
+
+/* Unregisters guard slot 'slot' (before its memory is unmapped). */
+static void
+dpdkr_guard_remove(int slot)
+{
+    if (slot >= 0) {
+        pthread_mutex_lock(&dpdkr_mappings_mutex);
+        __atomic_store_n(&dpdkr_mappings[slot].base, 0, __ATOMIC_RELEASE);
+        pthread_mutex_unlock(&dpdkr_mappings_mutex);
+    }
+}
+
+static bool
+dpdkr_guard_broken(int slot)
+{
+    return slot >= 0
+           && __atomic_load_n(&dpdkr_mappings[slot].broken, __ATOMIC_ACQUIRE);
+}
 
 /* Complains, at most once a second, when the peer has sent invalid
  * descriptors or indexes since the last complaint. */
@@ -273,14 +391,7 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
 static bool
 dpdkr_client_present(struct pmd_internals *pi)
 {
-    if (pi->probe_fd < 0) {
-        return false;
-    }
-    if (flock(pi->probe_fd, LOCK_SH | LOCK_NB) == 0) {
-        flock(pi->probe_fd, LOCK_UN);
-        return false;
-    }
-    return errno == EWOULDBLOCK;
+    return pi->probe_fd >= 0 && dpdkr_client_locked(pi->probe_fd);
 }
 
 /* Region life cycle. */
@@ -302,6 +413,8 @@ dpdkr_unmap(struct pmd_internals *pi)
             __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_DETACHED,
                              __ATOMIC_RELEASE);
         }
+        dpdkr_guard_remove(pi->guard);
+        pi->guard = -1;
         munmap(pi->base, pi->size);
         pi->base = NULL;
         pi->hdr = NULL;
@@ -367,6 +480,7 @@ dpdkr_server_create(struct pmd_internals *pi)
                   rte_strerror(errno));
         goto error;
     }
+    pi->guard = dpdkr_guard_add(pi->base, pi->size);
 
     clock_gettime(CLOCK_REALTIME, &ts);
     g.epoch = ((uint64_t) ts.tv_sec << 32) ^ ts.tv_nsec ^ getpid();
@@ -410,6 +524,7 @@ dpdkr_client_attach(struct pmd_internals *pi)
     const char *why;
     struct stat st;
     uint32_t state;
+    int error;
 
     pi->fd = open(path, O_RDWR | O_CLOEXEC);
     if (pi->fd < 0) {
@@ -417,10 +532,11 @@ dpdkr_client_attach(struct pmd_internals *pi)
                   rte_strerror(errno));
         return -errno;
     }
-    if (flock(pi->fd, LOCK_EX | LOCK_NB)) {
-        DPDKR_LOG(ERR, "%s: %s\n", path, errno == EWOULDBLOCK
+    error = dpdkr_client_lock(pi->fd);
+    if (error) {
+        DPDKR_LOG(ERR, "%s: %s\n", path, error == EAGAIN
                   ? "another application is attached to this port"
-                  : rte_strerror(errno));
+                  : rte_strerror(error));
         goto error;
     }
     if (fstat(pi->fd, &st) || st.st_size <= 0) {
@@ -436,6 +552,7 @@ dpdkr_client_attach(struct pmd_internals *pi)
                   rte_strerror(errno));
         goto error;
     }
+    pi->guard = dpdkr_guard_add(pi->base, pi->size);
     why = dpdkr_region_validate(pi->base, pi->size, &pi->geo);
     if (why) {
         DPDKR_LOG(ERR, "%s: refusing region: %s (this driver speaks dpdkr "
@@ -484,9 +601,15 @@ dpdkr_dev_start(struct rte_eth_dev *dev)
 {
     struct pmd_internals *pi = dev->data->dev_private;
 
-    if (!pi->base) {
+    if (!pi->base || !pi->mb_pool) {
         return -EIO;
     }
+    /* Like a NIC, receive no frame longer than the MTU allows; longer ones
+     * are dropped and counted with the invalid descriptors. */
+    pi->max_rx_len = (uint32_t) dev->data->mtu + RTE_ETHER_HDR_LEN
+                     + RTE_ETHER_CRC_LEN;
+    pi->max_rx_len = RTE_MIN(pi->max_rx_len, pi->args.buf_size);
+    pi->max_rx_len = RTE_MIN(pi->max_rx_len, pi->mbuf_room);
     if (!pi->args.server) {
         __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_RUNNING,
                          __ATOMIC_RELEASE);
@@ -561,7 +684,7 @@ dpdkr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
         return -EINVAL;
     }
     pi->mb_pool = mb_pool;
-    pi->max_rx_len = RTE_MIN(room - RTE_PKTMBUF_HEADROOM, pi->args.buf_size);
+    pi->mbuf_room = room - RTE_PKTMBUF_HEADROOM;
     dev->data->rx_queues[qid] = pi;
     return 0;
 }
@@ -597,7 +720,13 @@ dpdkr_link_update(struct rte_eth_dev *dev,
     };
     bool up = false;
 
-    if (pi->started && pi->base) {
+    if (dpdkr_guard_broken(pi->guard)) {
+        if (!pi->reported_broken) {
+            pi->reported_broken = true;
+            DPDKR_LOG(ERR, "%s: the peer truncated the region; the port is "
+                      "down until it is re-created\n", pi->args.path);
+        }
+    } else if (pi->started && pi->base) {
         if (pi->args.server) {
             up = dpdkr_client_present(pi)
                  && __atomic_load_n(&pi->hdr->client_state, __ATOMIC_RELAXED)
@@ -842,6 +971,7 @@ rte_pmd_dpdkr_probe(struct rte_vdev_device *vdev)
     pi->port_id = dev->data->port_id;
     pi->fd = -1;
     pi->probe_fd = -1;
+    pi->guard = -1;
 
     ret = args.server ? dpdkr_server_create(pi) : dpdkr_client_attach(pi);
     if (ret) {
