@@ -120,6 +120,7 @@ struct p2p_port {
     enum p2p_verdict verdict;
     ofp_port_t out;             /* Peer if eligible, else OFPP_NONE. */
     unsigned int missing;       /* P2P_MISSING_*, if eligible. */
+    bool dirty;                 /* In p2p_bridge's 'dirty'? */
 };
 
 /* Everything the detector knows of one bridge. */
@@ -134,6 +135,12 @@ struct p2p_bridge {
     struct hmap inports;        /* p2p_inports, by port. */
     struct heap wild;           /* p2p_rules with wildcarded in_port. */
     struct hmap ports;          /* p2p_ports, by port. */
+
+    /* Ports to re-examine at the end of the current commit: those in
+     * 'dirty' (whose 'dirty' member is true) or all if 'dirty_all'. */
+    ofp_port_t *dirty;
+    size_t n_dirty, allocated_dirty;
+    bool dirty_all;
 };
 
 /* The result of examining one port. */
@@ -700,17 +707,59 @@ p2p_update_all(struct p2p_bridge *br)
     }
 }
 
+/* Marks 'in_port' (or every port, if it is OFPP_NONE) of 'br' to be
+ * re-examined by p2p_flush(). */
 static void
-p2p_update_in_port(struct p2p_bridge *br, ofp_port_t in_port)
+p2p_mark_dirty(struct p2p_bridge *br, ofp_port_t in_port)
     OVS_REQUIRES(p2p_mutex)
 {
-    if (in_port != OFPP_NONE) {
+    if (in_port == OFPP_NONE) {
+        br->dirty_all = true;
+    } else if (!br->dirty_all) {
         struct p2p_port *port = p2p_port_lookup(br, in_port);
 
-        if (port) {
-            p2p_update_port(br, port);
+        if (port && !port->dirty) {
+            port->dirty = true;
+            if (br->n_dirty >= br->allocated_dirty) {
+                br->dirty = x2nrealloc(br->dirty, &br->allocated_dirty,
+                                       sizeof *br->dirty);
+            }
+            br->dirty[br->n_dirty++] = in_port;
         }
     }
+}
+
+static bool
+p2p_is_dirty(const struct p2p_bridge *br)
+{
+    return br->dirty_all || br->n_dirty;
+}
+
+/* Re-examines the ports that changes since the last call have marked, now
+ * that those changes are committed as a whole. */
+static void
+p2p_flush(struct p2p_bridge *br)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_port *port;
+    size_t i;
+
+    if (br->dirty_all) {
+        HMAP_FOR_EACH (port, node, &br->ports) {
+            port->dirty = false;
+        }
+        p2p_update_all(br);
+    } else {
+        for (i = 0; i < br->n_dirty; i++) {
+            port = p2p_port_lookup(br, br->dirty[i]);
+            if (port && port->dirty) {
+                port->dirty = false;
+                p2p_update_port(br, port);
+            }
+        }
+    }
+    br->dirty_all = false;
+    br->n_dirty = 0;
 }
 
 /* Formatting. */
@@ -795,7 +844,7 @@ p2p_format_reason(const struct p2p_bridge *br, const struct p2p_port *port,
     case P2P_R_RESERVED:
         p2p_format_rule(res->rule, s);
         ds_put_cstr(s, " outputs to reserved port ");
-        p2p_format_port(br, res->rule_out, s);
+        ofputil_format_port(res->rule_out, NULL, s);
         break;
     case P2P_R_SELF:
         p2p_format_rule(res->rule, s);
@@ -1000,6 +1049,7 @@ p2p_detector_bridge_destroyed(struct ofproto *ofproto)
         hmap_destroy(&br->inports);
         heap_destroy(&br->wild);
         p2p_config_destroy(&br->cfg);
+        free(br->dirty);
         free(br->name);
         free(br);
     }
@@ -1026,15 +1076,19 @@ p2p_detector_rule_replaced(struct ofproto *ofproto, const struct rule *old,
         goto out;
     }
 
+    /* Only the rule's in_port is affected, or every port if the winner
+     * among the rules with wildcarded in_port changed. */
     wtop = p2p_wild_top(br);
     a = old && !old->table_id ? p2p_index_remove(br, old) : OFPP_NONE;
     b = new && !new->table_id ? p2p_index_add(br, new) : OFPP_NONE;
     if (wtop != p2p_wild_top(br)) {
-        p2p_update_all(br);
+        p2p_mark_dirty(br, OFPP_NONE);
     } else {
-        p2p_update_in_port(br, a);
-        if (b != a) {
-            p2p_update_in_port(br, b);
+        if (a != OFPP_NONE) {
+            p2p_mark_dirty(br, a);
+        }
+        if (b != OFPP_NONE) {
+            p2p_mark_dirty(br, b);
         }
     }
 out:
@@ -1048,6 +1102,31 @@ p2p_detector_rule_removed(struct ofproto *ofproto, const struct rule *rule)
     p2p_detector_rule_replaced(ofproto, rule, NULL);
 }
 
+/* Updates the cached view of 'ofport' in 'br', adding it if needed, and
+ * marks every port dirty, since 'ofport' may be any port's peer. */
+static void
+p2p_refresh_port(struct p2p_bridge *br, const struct ofport *ofport)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_port *port = p2p_port_lookup(br, ofport->ofp_port);
+    const char *name = netdev_get_name(ofport->netdev);
+
+    if (!port) {
+        port = xzalloc(sizeof *port);
+        port->port = ofport->ofp_port;
+        port->verdict = P2P_SWITCHED;
+        port->out = OFPP_NONE;
+        hmap_insert(&br->ports, &port->node, hash_ofp_port(port->port));
+    }
+    if (!port->name || strcmp(port->name, name)) {
+        free(port->name);
+        port->name = xstrdup(name);
+    }
+    port->dpdkr = !strcmp(netdev_get_type(ofport->netdev), "dpdkr");
+    port->config = ofport->pp.config;
+    p2p_mark_dirty(br, OFPP_NONE);
+}
+
 void
 p2p_detector_port_changed(struct ofproto *ofproto, const struct ofport *ofport)
 {
@@ -1057,25 +1136,36 @@ p2p_detector_port_changed(struct ofproto *ofproto, const struct ofport *ofport)
     ovs_mutex_lock(&p2p_mutex);
     br = p2p_bridge_lookup(ofproto);
     if (br) {
-        struct p2p_port *port = p2p_port_lookup(br, ofport->ofp_port);
-        const char *name = netdev_get_name(ofport->netdev);
+        p2p_refresh_port(br, ofport);
+        p2p_flush(br);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
 
-        if (!port) {
-            port = xzalloc(sizeof *port);
-            port->port = ofport->ofp_port;
-            port->verdict = P2P_SWITCHED;
-            port->out = OFPP_NONE;
-            hmap_insert(&br->ports, &port->node, hash_ofp_port(port->port));
-        }
-        if (!port->name || strcmp(port->name, name)) {
-            free(port->name);
-            port->name = xstrdup(name);
-        }
-        port->dpdkr = !strcmp(netdev_get_type(ofport->netdev), "dpdkr");
-        port->config = ofport->pp.config;
+void
+p2p_detector_port_mod(struct ofproto *ofproto, const struct ofport *ofport)
+{
+    struct p2p_bridge *br;
 
-        /* The port may be the peer of any other port. */
-        p2p_update_all(br);
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        p2p_refresh_port(br, ofport);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_commit(struct ofproto *ofproto)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br && p2p_is_dirty(br)) {
+        p2p_flush(br);
     }
     ovs_mutex_unlock(&p2p_mutex);
 }
@@ -1100,7 +1190,8 @@ p2p_detector_port_removed(struct ofproto *ofproto, ofp_port_t port_no)
             hmap_remove(&br->ports, &port->node);
             free(port->name);
             free(port);
-            p2p_update_all(br);
+            p2p_mark_dirty(br, OFPP_NONE);
+            p2p_flush(br);
         }
     }
     ovs_mutex_unlock(&p2p_mutex);
@@ -1132,7 +1223,8 @@ p2p_detector_set_config(struct ofproto *ofproto, struct p2p_config *cfg)
             }
             br->active = active;
         }
-        p2p_update_all(br);
+        p2p_mark_dirty(br, OFPP_NONE);
+        p2p_flush(br);
     }
     ovs_mutex_unlock(&p2p_mutex);
     ovs_mutex_unlock(&ofproto_mutex);
@@ -1255,6 +1347,12 @@ p2p_check_bridge(struct p2p_bridge *br, struct ds *s)
     size_t n_rules = 0;
     size_t n_ports, i;
     struct rule *rule;
+
+    /* Work left over from a commit means a missing commit hook. */
+    if (p2p_is_dirty(br)) {
+        ds_put_format(s, "%s: changes not re-examined since the last "
+                      "commit\n", br->name);
+    }
 
     /* Index. */
     if (br->active) {

@@ -47,10 +47,11 @@
  *
  * The detector is incremental: it learns of committed rule changes, port
  * changes and configuration changes through the hooks below, which the
- * patches in patches/ call from ofproto.c and bridge.c, and it re-examines
- * only the ports those changes touch.  Table-0 rules are indexed by exact
- * in_port (a max-heap on priority per port), plus one max-heap of the rules
- * whose in_port is wildcarded, so the work per change depends on the rules
+ * patches in patches/ call from ofproto.c, connmgr.c and bridge.c, and it
+ * re-examines only the ports those changes touch, once the commit that
+ * made them is complete.  Table-0 rules are indexed by exact in_port (a
+ * max-heap on priority per port), plus one max-heap of the rules whose
+ * in_port is wildcarded, so the work per change depends on the rules
  * of the affected port, not on the size of the table.
  *
  * Thread safety: all functions are thread-safe.  The detector has its own
@@ -146,21 +147,37 @@ struct p2p_port_config *p2p_config_port(struct p2p_config *,
  * table 0 once. */
 void p2p_detector_set_config(struct ofproto *, struct p2p_config *cfg);
 
-/* Hooks (called by patched ofproto.c).
- * ====================================
+/* Hooks (called by patched ofproto.c and connmgr.c).
+ * ==================================================
  *
  * p2p_detector_bridge_created() must be called once the ofproto can be
  * named and before its first port is added; p2p_detector_bridge_destroyed()
- * after its last rule and port are gone.  The others are called only after
- * a change is committed: a rule 'new' replaced 'old' (either may be NULL;
+ * after its last rule and port are gone.
+ *
+ * Rule hooks are called from the "finish" step of a commit, with
+ * 'ofproto_mutex' held: a rule 'new' replaced 'old' (either may be NULL;
  * 'old' may also be an evicted rule), or a rule was deleted (by a flow_mod,
- * expiry, eviction or a flush), or a port was added or its configuration,
- * state or netdev changed, or a port is about to be destroyed. */
+ * expiry, eviction, a group or meter deletion or a flush).  They only
+ * update the index and note which ports to re-examine: a commit may finish
+ * many changes one by one and intermediate states must not reach
+ * listeners.  p2p_detector_commit() must be called once a commit has been
+ * finished as a whole (connmgr's ofmonitor_flush() is the common end of all
+ * of them, and handle_port_mod() for a port-mod outside a bundle); it
+ * re-examines the noted ports and reports changed verdicts.
+ *
+ * p2p_detector_port_mod() is the same for a port's OpenFlow configuration
+ * bits, which a port-mod may change within a bundle commit.
+ *
+ * p2p_detector_port_changed() (a port was added, or update_port() refreshed
+ * it) and p2p_detector_port_removed() (a port is about to be destroyed)
+ * come from outside OpenFlow commits and take effect at once. */
 void p2p_detector_bridge_created(struct ofproto *);
 void p2p_detector_bridge_destroyed(struct ofproto *);
 void p2p_detector_rule_replaced(struct ofproto *, const struct rule *old,
                                 const struct rule *new);
 void p2p_detector_rule_removed(struct ofproto *, const struct rule *);
+void p2p_detector_port_mod(struct ofproto *, const struct ofport *);
+void p2p_detector_commit(struct ofproto *);
 void p2p_detector_port_changed(struct ofproto *, const struct ofport *);
 void p2p_detector_port_removed(struct ofproto *, ofp_port_t);
 
