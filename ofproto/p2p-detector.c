@@ -76,6 +76,8 @@ enum p2p_reason {
     P2P_R_MIRROR_OUT_OUT,       /* The output is a mirror output port. */
     P2P_R_POLICING,             /* Ingress policing on the input. */
     P2P_R_QOS,                  /* QoS on the output. */
+    P2P_R_PROTO_IN,             /* BFD, CFM, LLDP or LACP on the input. */
+    P2P_R_PROTO_OUT,            /* BFD, CFM, LLDP or LACP on the output. */
 };
 
 /* What a rule's actions amount to. */
@@ -566,6 +568,12 @@ p2p_decide(const struct p2p_bridge *br, const struct p2p_port *port,
         res->reason = P2P_R_POLICING;
     } else if (opc && opc->qos) {
         res->reason = P2P_R_QOS;
+    } else if (ipc && ipc->protocol) {
+        res->reason = P2P_R_PROTO_IN;
+        res->detail = ipc->protocol;
+    } else if (opc && opc->protocol) {
+        res->reason = P2P_R_PROTO_OUT;
+        res->detail = opc->protocol;
     } else {
         res->verdict = P2P_ELIGIBLE;
         res->reason = P2P_R_NONE;
@@ -912,6 +920,12 @@ p2p_format_reason(const struct p2p_bridge *br, const struct p2p_port *port,
         break;
     case P2P_R_QOS:
         ds_put_format(s, "%s has QoS", out);
+        break;
+    case P2P_R_PROTO_IN:
+        ds_put_format(s, "%s runs %s", in, res->detail);
+        break;
+    case P2P_R_PROTO_OUT:
+        ds_put_format(s, "%s runs %s", out, res->detail);
         break;
     }
 }

@@ -40,7 +40,8 @@
  *   - Nothing else needs A's packets: no mirror selects A's ingress, B's
  *     egress or everything, neither A nor B is a mirror output port, no
  *     sFlow, NetFlow, IPFIX, STP or RSTP on the bridge, no ingress policing
- *     on A and no QoS on B.
+ *     on A, no QoS on B, and OVS runs no BFD, CFM, LLDP or LACP on A or
+ *     B.
  *
  *   - Neither the global, the bridge nor A's or B's interface
  *     "other_config:p2p-enable" is false.
@@ -124,6 +125,9 @@ struct p2p_port_config {
     char *out_mirror;           /* A mirror that outputs to this port. */
     bool policing;              /* Ingress policing configured. */
     bool qos;                   /* QoS configured on the port. */
+    const char *protocol;       /* A protocol that OVS runs on the port and
+                                 * whose packets it consumes ("BFD", "CFM",
+                                 * "LLDP", "LACP"), or NULL.  Static. */
 };
 
 struct p2p_config {

@@ -18,6 +18,8 @@
 
 #include "p2p/vswitchd/p2p-bridge.h"
 
+#include <string.h>
+
 #include "p2p/ofproto/p2p-detector.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
@@ -121,6 +123,16 @@ p2p_bridge_configure(struct ofproto *ofproto,
             pc->policing = (iface->ingress_policing_rate > 0
                             || iface->ingress_policing_kpkts_rate > 0);
             pc->qos = port->qos != NULL;
+
+            /* OVS consumes these protocols' packets itself. */
+            pc->protocol = (smap_get_bool(&iface->bfd, "enable", false)
+                            ? "BFD"
+                            : iface->n_cfm_mpid ? "CFM"
+                            : smap_get_bool(&iface->lldp, "enable", false)
+                            ? "LLDP"
+                            : port->lacp && strcmp(port->lacp, "off")
+                            ? "LACP"
+                            : NULL);
         }
     }
     p2p_configure_mirrors(&cfg, br_cfg);
