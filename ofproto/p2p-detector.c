@@ -34,6 +34,7 @@
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
+#include "svec.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -1470,6 +1471,50 @@ p2p_unixctl_check(struct unixctl_conn *conn, int argc, const char *argv[],
     ds_destroy(&s);
 }
 
+/* The events recorded for p2p/events, by a listener registered like any
+ * other, so that tests see exactly what listeners see. */
+#define P2P_MAX_EVENTS 1000
+static struct svec events OVS_GUARDED_BY(p2p_mutex)
+    = SVEC_EMPTY_INITIALIZER;
+
+static void
+p2p_record_event(struct ofproto *ofproto, ofp_port_t in_port,
+                 ofp_port_t out_port, enum p2p_verdict verdict,
+                 unsigned int missing, void *aux OVS_UNUSED)
+{
+    /* Listeners run with 'p2p_mutex' held. */
+    char *event = xasprintf("%s: %"PRIu16" -> %"PRIu16" %s missing=%#x",
+                            ofproto->name, ofp_to_u16(in_port),
+                            ofp_to_u16(out_port),
+                            p2p_verdict_to_string(verdict), missing);
+
+    if (events.n >= P2P_MAX_EVENTS) {
+        free(events.names[0]);
+        memmove(&events.names[0], &events.names[1],
+                (events.n - 1) * sizeof *events.names);
+        events.n--;
+    }
+    svec_add_nocopy(&events, event);
+}
+
+static void
+p2p_unixctl_events(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    size_t i;
+
+    ovs_mutex_lock(&p2p_mutex);
+    for (i = 0; i < events.n; i++) {
+        ds_put_format(&s, "%s\n", events.names[i]);
+    }
+    svec_clear(&events);
+    ovs_mutex_unlock(&p2p_mutex);
+
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 static void
 p2p_init(void)
 {
@@ -1481,6 +1526,9 @@ p2p_init(void)
                                  p2p_unixctl_show, NULL);
         unixctl_command_register("p2p/check", "[BRIDGE]", 0, 1,
                                  p2p_unixctl_check, NULL);
+        unixctl_command_register("p2p/events", "", 0, 0,
+                                 p2p_unixctl_events, NULL);
         ovsthread_once_done(&once);
+        p2p_detector_register_listener(p2p_record_event, NULL);
     }
 }
