@@ -1,1 +1,5 @@
 # ovs-p2p sources in ofproto/ (included from p2p.mk).
+
+ofproto_libofproto_la_SOURCES += \
+	p2p/ofproto/p2p-detector.c \
+	p2p/ofproto/p2p-detector.h

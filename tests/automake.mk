@@ -12,7 +12,9 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/build.at \
 	p2p/tests/smoke.at \
 	p2p/tests/dpdkr.at \
-	p2p/tests/dpdkr-ring.at
+	p2p/tests/dpdkr-ring.at \
+	p2p/tests/p2p-detector.at \
+	p2p/tests/p2p-detector-random.py
 EXTRA_DIST += $(P2P_TESTSUITE_AT)
 
 P2P_TESTSUITE = tests/p2p-testsuite

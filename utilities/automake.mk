@@ -1,1 +1,3 @@
 # ovs-p2p sources in utilities/ (included from p2p.mk).
+
+EXTRA_DIST += p2p/utilities/ovs-p2p-bench-detector

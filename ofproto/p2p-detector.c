@@ -1,0 +1,1534 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "p2p/ofproto/p2p-detector.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "classifier.h"
+#include "flow.h"
+#include "hash.h"
+#include "heap.h"
+#include "netdev.h"
+#include "ofproto/ofproto-provider.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "svec.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(p2p_detector);
+
+/* Controllers can change verdicts as fast as they send flow_mods. */
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(600, 600);
+
+/* Why a direction is switched.  The order of the checks in p2p_decide() is
+ * the order of this list. */
+enum p2p_reason {
+    P2P_R_NONE,                 /* Eligible. */
+    P2P_R_GLOBAL_OFF,           /* Open_vSwitch other_config:p2p-enable. */
+    P2P_R_BRIDGE_OFF,           /* Bridge other_config:p2p-enable. */
+    P2P_R_LOCAL,                /* The bridge's local port. */
+    P2P_R_NO_RULE,              /* No rule matches the port's packets. */
+    P2P_R_WILD,                 /* A rule with wildcarded in_port wins. */
+    P2P_R_TIE,                  /* Two exact rules at the top priority. */
+    P2P_R_MATCH_MORE,           /* The top rule matches more than in_port. */
+    P2P_R_ACTIONS,              /* The top rule does not just output. */
+    P2P_R_RESERVED,             /* The top rule outputs to a reserved port. */
+    P2P_R_SELF,                 /* The top rule outputs to its in_port. */
+    P2P_R_NO_PEER,              /* The output port does not exist. */
+    /* From here on, the direction has a candidate output port. */
+    P2P_R_IN_OFF,               /* Input interface p2p-enable=false. */
+    P2P_R_OUT_OFF,              /* Output interface p2p-enable=false. */
+    P2P_R_NO_RECV,              /* Input port no-receive. */
+    P2P_R_IN_DOWN,              /* Input port down. */
+    P2P_R_NO_FWD,               /* Output port no-forward. */
+    P2P_R_OUT_DOWN,             /* Output port down. */
+    P2P_R_STP,
+    P2P_R_RSTP,
+    P2P_R_SFLOW,
+    P2P_R_NETFLOW,
+    P2P_R_IPFIX,
+    P2P_R_MIRROR_ALL,           /* A mirror selects every packet. */
+    P2P_R_MIRROR_RX,            /* A mirror selects the input's ingress. */
+    P2P_R_MIRROR_TX,            /* A mirror selects the output's egress. */
+    P2P_R_MIRROR_OUT_IN,        /* The input is a mirror output port. */
+    P2P_R_MIRROR_OUT_OUT,       /* The output is a mirror output port. */
+    P2P_R_POLICING,             /* Ingress policing on the input. */
+    P2P_R_QOS,                  /* QoS on the output. */
+    P2P_R_PROTO_IN,             /* BFD, CFM, LLDP or LACP on the input. */
+    P2P_R_PROTO_OUT,            /* BFD, CFM, LLDP or LACP on the output. */
+};
+
+/* What a rule's actions amount to. */
+enum p2p_actions {
+    P2P_ACT_OUTPUT,             /* One output to a real port. */
+    P2P_ACT_OTHER,              /* Anything else. */
+    P2P_ACT_RESERVED,           /* One output to a reserved port. */
+};
+
+/* A table-0 rule, as the detector sees it. */
+struct p2p_analysis {
+    bool only_in_port;          /* Matches exactly in_port, nothing else. */
+    enum p2p_actions actions;
+    ofp_port_t out;             /* Output port, for OUTPUT and RESERVED. */
+};
+
+/* A table-0 rule in the index. */
+struct p2p_rule {
+    struct hmap_node node;      /* In p2p_bridge's 'rules', by 'rule'. */
+    struct heap_node heap_node; /* In a p2p_inport's 'rules' or 'wild'. */
+    const struct rule *rule;
+    ofp_port_t in_port;         /* OFPP_NONE if in_port is wildcarded. */
+    bool analyzed;              /* Is 'analysis' valid? */
+    struct p2p_analysis analysis;
+};
+
+/* The table-0 rules whose in_port is exactly 'port'. */
+struct p2p_inport {
+    struct hmap_node node;      /* In p2p_bridge's 'inports'. */
+    ofp_port_t port;
+    struct heap rules;          /* Contains p2p_rules, by priority. */
+};
+
+/* A port of the bridge and the last verdict on its direction. */
+struct p2p_port {
+    struct hmap_node node;      /* In p2p_bridge's 'ports'. */
+    ofp_port_t port;
+    char *name;                 /* Interface (netdev) name. */
+    bool dpdkr;                 /* Is its netdev of type "dpdkr"? */
+    enum ofputil_port_config config;
+
+    enum p2p_verdict verdict;
+    ofp_port_t out;             /* Peer if eligible, else OFPP_NONE. */
+    unsigned int missing;       /* P2P_MISSING_*, if eligible. */
+    bool dirty;                 /* In p2p_bridge's 'dirty'? */
+};
+
+/* Everything the detector knows of one bridge. */
+struct p2p_bridge {
+    struct hmap_node node;      /* In 'bridges', by 'ofproto' pointer. */
+    struct ofproto *ofproto;
+    char *name;
+    struct p2p_config cfg;
+    bool active;                /* Rules indexed (no off switch)? */
+
+    struct hmap rules;          /* All indexed p2p_rules. */
+    struct hmap inports;        /* p2p_inports, by port. */
+    struct heap wild;           /* p2p_rules with wildcarded in_port. */
+    struct hmap ports;          /* p2p_ports, by port. */
+
+    /* Ports to re-examine at the end of the current commit: those in
+     * 'dirty' (whose 'dirty' member is true) or all if 'dirty_all'. */
+    ofp_port_t *dirty;
+    size_t n_dirty, allocated_dirty;
+    bool dirty_all;
+};
+
+/* The result of examining one port. */
+struct p2p_result {
+    enum p2p_verdict verdict;
+    enum p2p_reason reason;
+    ofp_port_t out;             /* Candidate output port, or OFPP_NONE. */
+    ofp_port_t rule_out;        /* Port the top rule outputs to. */
+    const struct rule *rule;    /* Rule that 'reason' names, if any. */
+    const struct rule *rule2;   /* Second rule (P2P_R_TIE). */
+    const char *detail;         /* Mirror name, if any. */
+    unsigned int missing;
+};
+
+struct p2p_listener {
+    p2p_listener_func *cb;
+    void *aux;
+};
+
+static struct ovs_mutex p2p_mutex;
+static struct hmap bridges OVS_GUARDED_BY(p2p_mutex)
+    = HMAP_INITIALIZER(&bridges);
+static struct p2p_listener *listeners OVS_GUARDED_BY(p2p_mutex);
+static size_t n_listeners OVS_GUARDED_BY(p2p_mutex);
+
+static void p2p_init(void);
+static void p2p_evaluate(const struct p2p_bridge *, const struct p2p_port *,
+                         struct p2p_result *);
+static void p2p_update_port(struct p2p_bridge *, struct p2p_port *);
+static void p2p_update_all(struct p2p_bridge *);
+static void p2p_format_result(const struct p2p_bridge *,
+                              const struct p2p_port *,
+                              const struct p2p_result *, struct ds *);
+
+const char *
+p2p_verdict_to_string(enum p2p_verdict verdict)
+{
+    switch (verdict) {
+    case P2P_SWITCHED:
+        return "switched";
+    case P2P_ELIGIBLE:
+        return "eligible";
+    }
+    return "<unknown>";
+}
+
+/* Configuration. */
+
+void
+p2p_config_init(struct p2p_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    shash_init(&cfg->ports);
+}
+
+static void
+p2p_port_config_free(struct p2p_port_config *pc)
+{
+    if (pc) {
+        free(pc->rx_mirror);
+        free(pc->tx_mirror);
+        free(pc->out_mirror);
+        free(pc);
+    }
+}
+
+void
+p2p_config_destroy(struct p2p_config *cfg)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &cfg->ports) {
+        p2p_port_config_free(node->data);
+        shash_delete(&cfg->ports, node);
+    }
+    shash_destroy(&cfg->ports);
+    free(cfg->all_mirror);
+    cfg->all_mirror = NULL;
+}
+
+/* Returns the configuration of port 'name' in 'cfg', adding an empty one if
+ * there is none yet. */
+struct p2p_port_config *
+p2p_config_port(struct p2p_config *cfg, const char *name)
+{
+    struct p2p_port_config *pc = shash_find_data(&cfg->ports, name);
+
+    if (!pc) {
+        pc = xzalloc(sizeof *pc);
+        shash_add(&cfg->ports, name, pc);
+    }
+    return pc;
+}
+
+/* Bridges. */
+
+static struct p2p_bridge *
+p2p_bridge_lookup(const struct ofproto *ofproto)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_bridge *br;
+
+    HMAP_FOR_EACH_WITH_HASH (br, node, hash_pointer(ofproto, 0), &bridges) {
+        if (br->ofproto == ofproto) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+static struct p2p_port *
+p2p_port_lookup(const struct p2p_bridge *br, ofp_port_t port)
+{
+    struct p2p_port *p;
+
+    HMAP_FOR_EACH_WITH_HASH (p, node, hash_ofp_port(port), &br->ports) {
+        if (p->port == port) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static struct p2p_inport *
+p2p_inport_lookup(const struct p2p_bridge *br, ofp_port_t port)
+{
+    struct p2p_inport *ip;
+
+    HMAP_FOR_EACH_WITH_HASH (ip, node, hash_ofp_port(port), &br->inports) {
+        if (ip->port == port) {
+            return ip;
+        }
+    }
+    return NULL;
+}
+
+static struct p2p_rule *
+p2p_rule_lookup(const struct p2p_bridge *br, const struct rule *rule)
+{
+    struct p2p_rule *r;
+
+    HMAP_FOR_EACH_WITH_HASH (r, node, hash_pointer(rule, 0), &br->rules) {
+        if (r->rule == rule) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the in_port that 'rule' matches exactly, or OFPP_NONE if its
+ * in_port is wildcarded (or, which OpenFlow does not allow, masked). */
+static ofp_port_t
+p2p_rule_in_port(const struct rule *rule)
+{
+    const struct minimatch *m = &rule->cr.match;
+    ofp_port_t mask = MINIFLOW_GET_TYPE(&m->mask->masks, ofp_port_t,
+                                        in_port.ofp_port);
+
+    return (mask == u16_to_ofp(UINT16_MAX)
+            ? MINIFLOW_GET_TYPE(m->flow, ofp_port_t, in_port.ofp_port)
+            : OFPP_NONE);
+}
+
+/* Examines the match and the actions of 'rule'. */
+static void
+p2p_analyze(const struct rule *rule, struct p2p_analysis *a)
+{
+    const struct rule_actions *actions = rule_get_actions(rule);
+    const struct ofpact *ofpact;
+    struct match match;
+    int n_outputs = 0;
+
+    minimatch_expand(&rule->cr.match, &match);
+    match.wc.masks.in_port.ofp_port = 0;
+    a->only_in_port = flow_wildcards_is_catchall(&match.wc);
+
+    a->actions = P2P_ACT_OTHER;
+    a->out = OFPP_NONE;
+    OFPACT_FOR_EACH (ofpact, actions->ofpacts, actions->ofpacts_len) {
+        if (ofpact->type == OFPACT_NOTE) {
+            continue;
+        } else if (ofpact->type == OFPACT_OUTPUT && !n_outputs++) {
+            a->out = ofpact_get_OUTPUT(ofpact)->port;
+        } else {
+            return;
+        }
+    }
+    if (n_outputs == 1) {
+        a->actions = (ofp_to_u16(a->out) < ofp_to_u16(OFPP_MAX)
+                      ? P2P_ACT_OUTPUT : P2P_ACT_RESERVED);
+    }
+}
+
+static const struct p2p_analysis *
+p2p_rule_analysis(struct p2p_rule *r)
+{
+    if (!r->analyzed) {
+        p2p_analyze(r->rule, &r->analysis);
+        r->analyzed = true;
+    }
+    return &r->analysis;
+}
+
+static struct p2p_rule *
+p2p_heap_rule(const struct heap_node *node)
+{
+    return CONTAINER_OF(node, struct p2p_rule, heap_node);
+}
+
+/* Adds 'rule' to 'br''s index.  Returns the rule's in_port (OFPP_NONE if
+ * wildcarded). */
+static ofp_port_t
+p2p_index_add(struct p2p_bridge *br, const struct rule *rule)
+{
+    struct p2p_rule *r;
+
+    if (p2p_rule_lookup(br, rule)) {
+        return OFPP_NONE;
+    }
+    r = xzalloc(sizeof *r);
+    r->rule = rule;
+    r->in_port = p2p_rule_in_port(rule);
+    hmap_insert(&br->rules, &r->node, hash_pointer(rule, 0));
+    if (r->in_port == OFPP_NONE) {
+        heap_insert(&br->wild, &r->heap_node, rule->cr.priority);
+    } else {
+        struct p2p_inport *ip = p2p_inport_lookup(br, r->in_port);
+
+        if (!ip) {
+            ip = xmalloc(sizeof *ip);
+            ip->port = r->in_port;
+            heap_init(&ip->rules);
+            hmap_insert(&br->inports, &ip->node, hash_ofp_port(ip->port));
+        }
+        heap_insert(&ip->rules, &r->heap_node, rule->cr.priority);
+    }
+    return r->in_port;
+}
+
+/* Removes 'rule' from 'br''s index, if it is there.  Returns the rule's
+ * in_port (OFPP_NONE if wildcarded or not indexed). */
+static ofp_port_t
+p2p_index_remove(struct p2p_bridge *br, const struct rule *rule)
+{
+    struct p2p_rule *r = p2p_rule_lookup(br, rule);
+    ofp_port_t in_port;
+
+    if (!r) {
+        return OFPP_NONE;
+    }
+    in_port = r->in_port;
+    hmap_remove(&br->rules, &r->node);
+    if (in_port == OFPP_NONE) {
+        heap_remove(&br->wild, &r->heap_node);
+    } else {
+        struct p2p_inport *ip = p2p_inport_lookup(br, in_port);
+
+        heap_remove(&ip->rules, &r->heap_node);
+        if (heap_is_empty(&ip->rules)) {
+            hmap_remove(&br->inports, &ip->node);
+            heap_destroy(&ip->rules);
+            free(ip);
+        }
+    }
+    free(r);
+    return in_port;
+}
+
+static void
+p2p_index_clear(struct p2p_bridge *br)
+{
+    struct p2p_inport *ip;
+    struct p2p_rule *r;
+
+    HMAP_FOR_EACH_POP (ip, node, &br->inports) {
+        heap_destroy(&ip->rules);
+        free(ip);
+    }
+    HMAP_FOR_EACH_POP (r, node, &br->rules) {
+        free(r);
+    }
+    heap_clear(&br->wild);
+}
+
+/* Indexes every rule of table 0 visible in the current version. */
+static void
+p2p_index_build(struct p2p_bridge *br)
+    OVS_REQUIRES(ofproto_mutex)
+{
+    struct ofproto *ofproto = br->ofproto;
+    struct rule *rule;
+
+    if (ofproto->n_tables) {
+        CLS_FOR_EACH_TARGET (rule, cr, &ofproto->tables[0].cls, NULL,
+                             ofproto->tables_version) {
+            p2p_index_add(br, rule);
+        }
+    }
+}
+
+/* Returns the highest-priority rule that the wildcarded-in_port heap
+ * holds, or NULL. */
+static const struct rule *
+p2p_wild_top(const struct p2p_bridge *br)
+{
+    return (heap_is_empty(&br->wild) ? NULL
+            : p2p_heap_rule(heap_max(&br->wild))->rule);
+}
+
+/* Decisions. */
+
+/* Decides on 'port' of 'br' from its rules: 'top' is the highest-priority
+ * rule whose in_port is exactly the port (NULL if none) and 'ta' its
+ * analysis, 'tie' another such rule at the same priority (or NULL), 'wtop'
+ * the highest-priority rule with wildcarded in_port (or NULL).  Then checks
+ * the ports and the configuration. */
+static void
+p2p_decide(const struct p2p_bridge *br, const struct p2p_port *port,
+           const struct rule *top, const struct p2p_analysis *ta,
+           const struct rule *tie, const struct rule *wtop,
+           struct p2p_result *res)
+{
+    const struct p2p_config *cfg = &br->cfg;
+    const struct p2p_port_config *ipc, *opc;
+    const struct p2p_port *peer;
+
+    memset(res, 0, sizeof *res);
+    res->verdict = P2P_SWITCHED;
+    res->out = OFPP_NONE;
+    res->rule_out = OFPP_NONE;
+
+    if (cfg->global_disabled) {
+        res->reason = P2P_R_GLOBAL_OFF;
+        return;
+    } else if (cfg->bridge_disabled) {
+        res->reason = P2P_R_BRIDGE_OFF;
+        return;
+    } else if (port->port == OFPP_LOCAL) {
+        res->reason = P2P_R_LOCAL;
+        return;
+    }
+
+    /* The rules. */
+    if (!top && !wtop) {
+        res->reason = P2P_R_NO_RULE;
+        return;
+    } else if (wtop && (!top || wtop->cr.priority >= top->cr.priority)) {
+        res->reason = P2P_R_WILD;
+        res->rule = wtop;
+        return;
+    }
+    res->rule = top;
+    if (tie) {
+        res->reason = P2P_R_TIE;
+        res->rule2 = tie;
+        return;
+    } else if (!ta->only_in_port) {
+        res->reason = P2P_R_MATCH_MORE;
+        return;
+    } else if (ta->actions == P2P_ACT_OTHER) {
+        res->reason = P2P_R_ACTIONS;
+        return;
+    }
+    res->rule_out = ta->out;
+    if (ta->actions == P2P_ACT_RESERVED) {
+        res->reason = P2P_R_RESERVED;
+        return;
+    } else if (ta->out == port->port) {
+        res->reason = P2P_R_SELF;
+        return;
+    }
+    peer = p2p_port_lookup(br, ta->out);
+    if (!peer) {
+        res->reason = P2P_R_NO_PEER;
+        return;
+    }
+    res->rule = NULL;
+    res->out = peer->port;
+
+    /* The ports. */
+    ipc = shash_find_data(&cfg->ports, port->name);
+    opc = shash_find_data(&cfg->ports, peer->name);
+    if (ipc && ipc->disabled) {
+        res->reason = P2P_R_IN_OFF;
+    } else if (opc && opc->disabled) {
+        res->reason = P2P_R_OUT_OFF;
+    } else if (port->config & OFPUTIL_PC_NO_RECV) {
+        res->reason = P2P_R_NO_RECV;
+    } else if (port->config & OFPUTIL_PC_PORT_DOWN) {
+        res->reason = P2P_R_IN_DOWN;
+    } else if (peer->config & OFPUTIL_PC_NO_FWD) {
+        res->reason = P2P_R_NO_FWD;
+    } else if (peer->config & OFPUTIL_PC_PORT_DOWN) {
+        res->reason = P2P_R_OUT_DOWN;
+
+    /* The bridge. */
+    } else if (cfg->stp) {
+        res->reason = P2P_R_STP;
+    } else if (cfg->rstp) {
+        res->reason = P2P_R_RSTP;
+    } else if (cfg->sflow) {
+        res->reason = P2P_R_SFLOW;
+    } else if (cfg->netflow) {
+        res->reason = P2P_R_NETFLOW;
+    } else if (cfg->ipfix) {
+        res->reason = P2P_R_IPFIX;
+    } else if (cfg->all_mirror) {
+        res->reason = P2P_R_MIRROR_ALL;
+        res->detail = cfg->all_mirror;
+    } else if (ipc && ipc->rx_mirror) {
+        res->reason = P2P_R_MIRROR_RX;
+        res->detail = ipc->rx_mirror;
+    } else if (opc && opc->tx_mirror) {
+        res->reason = P2P_R_MIRROR_TX;
+        res->detail = opc->tx_mirror;
+    } else if (ipc && ipc->out_mirror) {
+        res->reason = P2P_R_MIRROR_OUT_IN;
+        res->detail = ipc->out_mirror;
+    } else if (opc && opc->out_mirror) {
+        res->reason = P2P_R_MIRROR_OUT_OUT;
+        res->detail = opc->out_mirror;
+    } else if (ipc && ipc->policing) {
+        res->reason = P2P_R_POLICING;
+    } else if (opc && opc->qos) {
+        res->reason = P2P_R_QOS;
+    } else if (ipc && ipc->protocol) {
+        res->reason = P2P_R_PROTO_IN;
+        res->detail = ipc->protocol;
+    } else if (opc && opc->protocol) {
+        res->reason = P2P_R_PROTO_OUT;
+        res->detail = opc->protocol;
+    } else {
+        res->verdict = P2P_ELIGIBLE;
+        res->reason = P2P_R_NONE;
+        res->missing = ((port->dpdkr ? 0 : P2P_MISSING_IN_DPDKR)
+                        | (peer->dpdkr ? 0 : P2P_MISSING_OUT_DPDKR));
+    }
+}
+
+/* Examines 'port' from 'br''s index. */
+static void
+p2p_evaluate(const struct p2p_bridge *br, const struct p2p_port *port,
+             struct p2p_result *res)
+{
+    const struct rule *top = NULL, *tie = NULL;
+    const struct p2p_analysis *ta = NULL;
+    struct p2p_inport *ip;
+
+    ip = br->active ? p2p_inport_lookup(br, port->port) : NULL;
+    if (ip) {
+        const struct heap *h = &ip->rules;
+        struct p2p_rule *r = p2p_heap_rule(heap_max(h));
+        size_t i;
+
+        top = r->rule;
+        ta = p2p_rule_analysis(r);
+
+        /* In a max-heap, the runner-up is a child of the root. */
+        for (i = 2; i <= 3 && i <= heap_count(h); i++) {
+            if (h->array[i]->priority == h->array[1]->priority) {
+                tie = p2p_heap_rule(h->array[i])->rule;
+                break;
+            }
+        }
+    }
+    p2p_decide(br, port, top, ta, tie, br->active ? p2p_wild_top(br) : NULL,
+               res);
+}
+
+/* Examines 'port' by scanning the whole of table 0, ignoring the index. */
+static void
+p2p_evaluate_from_scratch(const struct p2p_bridge *br,
+                          const struct p2p_port *port, struct p2p_result *res)
+    OVS_REQUIRES(ofproto_mutex)
+{
+    const struct rule *top = NULL, *tie = NULL, *wtop = NULL;
+    struct ofproto *ofproto = br->ofproto;
+    struct p2p_analysis ta;
+    struct rule *rule;
+
+    CLS_FOR_EACH_TARGET (rule, cr, &ofproto->tables[0].cls, NULL,
+                         ofproto->tables_version) {
+        ofp_port_t in_port = p2p_rule_in_port(rule);
+        int prio = rule->cr.priority;
+
+        if (in_port == OFPP_NONE) {
+            if (!wtop || prio > wtop->cr.priority) {
+                wtop = rule;
+            }
+        } else if (in_port == port->port) {
+            if (!top || prio > top->cr.priority) {
+                top = rule;
+                tie = NULL;
+            } else if (prio == top->cr.priority) {
+                tie = rule;
+            }
+        }
+    }
+    if (top) {
+        p2p_analyze(top, &ta);
+    }
+    p2p_decide(br, port, top, top ? &ta : NULL, tie, wtop, res);
+}
+
+/* Verdicts. */
+
+static void
+p2p_notify(struct p2p_bridge *br, ofp_port_t in_port, ofp_port_t out_port,
+           enum p2p_verdict verdict, unsigned int missing)
+    OVS_REQUIRES(p2p_mutex)
+{
+    size_t i;
+
+    for (i = 0; i < n_listeners; i++) {
+        listeners[i].cb(br->ofproto, in_port, out_port, verdict, missing,
+                        listeners[i].aux);
+    }
+}
+
+/* Records 'res' as 'port''s verdict, telling the listeners and the log if
+ * it changed. */
+static void
+p2p_set_verdict(struct p2p_bridge *br, struct p2p_port *port,
+                const struct p2p_result *res)
+    OVS_REQUIRES(p2p_mutex)
+{
+    ofp_port_t out = res->verdict == P2P_ELIGIBLE ? res->out : OFPP_NONE;
+
+    if (port->verdict == res->verdict && port->out == out
+        && port->missing == res->missing) {
+        return;
+    }
+
+    if (port->verdict == P2P_ELIGIBLE && port->out != out) {
+        p2p_notify(br, port->port, port->out, P2P_SWITCHED, 0);
+    }
+    if (res->verdict == P2P_ELIGIBLE) {
+        p2p_notify(br, port->port, out, P2P_ELIGIBLE, res->missing);
+    }
+    if (!VLOG_DROP_INFO(&rl)) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        p2p_format_result(br, port, res, &s);
+        VLOG_INFO("%s: %s", br->name, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    port->verdict = res->verdict;
+    port->out = out;
+    port->missing = res->missing;
+}
+
+static void
+p2p_update_port(struct p2p_bridge *br, struct p2p_port *port)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_result res;
+
+    p2p_evaluate(br, port, &res);
+    p2p_set_verdict(br, port, &res);
+}
+
+static void
+p2p_update_all(struct p2p_bridge *br)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_port *port;
+
+    HMAP_FOR_EACH (port, node, &br->ports) {
+        p2p_update_port(br, port);
+    }
+}
+
+/* Marks 'in_port' (or every port, if it is OFPP_NONE) of 'br' to be
+ * re-examined by p2p_flush(). */
+static void
+p2p_mark_dirty(struct p2p_bridge *br, ofp_port_t in_port)
+    OVS_REQUIRES(p2p_mutex)
+{
+    if (in_port == OFPP_NONE) {
+        br->dirty_all = true;
+    } else if (!br->dirty_all) {
+        struct p2p_port *port = p2p_port_lookup(br, in_port);
+
+        if (port && !port->dirty) {
+            port->dirty = true;
+            if (br->n_dirty >= br->allocated_dirty) {
+                br->dirty = x2nrealloc(br->dirty, &br->allocated_dirty,
+                                       sizeof *br->dirty);
+            }
+            br->dirty[br->n_dirty++] = in_port;
+        }
+    }
+}
+
+static bool
+p2p_is_dirty(const struct p2p_bridge *br)
+{
+    return br->dirty_all || br->n_dirty;
+}
+
+/* Re-examines the ports that changes since the last call have marked, now
+ * that those changes are committed as a whole. */
+static void
+p2p_flush(struct p2p_bridge *br)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_port *port;
+    size_t i;
+
+    if (br->dirty_all) {
+        HMAP_FOR_EACH (port, node, &br->ports) {
+            port->dirty = false;
+        }
+        p2p_update_all(br);
+    } else {
+        for (i = 0; i < br->n_dirty; i++) {
+            port = p2p_port_lookup(br, br->dirty[i]);
+            if (port && port->dirty) {
+                port->dirty = false;
+                p2p_update_port(br, port);
+            }
+        }
+    }
+    br->dirty_all = false;
+    br->n_dirty = 0;
+}
+
+/* Formatting. */
+
+static void
+p2p_format_port(const struct p2p_bridge *br, ofp_port_t port_no,
+                struct ds *s)
+{
+    const struct p2p_port *port = p2p_port_lookup(br, port_no);
+    char buf[OFP_MAX_PORT_NAME_LEN];
+
+    ofputil_port_to_string(port_no, NULL, buf, sizeof buf);
+    if (port) {
+        ds_put_format(s, "%s(%s)", port->name, buf);
+    } else {
+        ds_put_cstr(s, buf);
+    }
+}
+
+static void
+p2p_format_rule(const struct rule *rule, struct ds *s)
+{
+    struct ds match = DS_EMPTY_INITIALIZER;
+
+    minimatch_format(&rule->cr.match, NULL, NULL, &match,
+                     OFP_DEFAULT_PRIORITY);
+    ds_put_format(s, "rule \"priority=%d%s%s\" (table 0%s)",
+                  rule->cr.priority, match.length ? "," : "",
+                  ds_cstr(&match),
+                  rule->cr.priority > UINT16_MAX ? ", hidden" : "");
+    ds_destroy(&match);
+}
+
+static void
+p2p_format_reason(const struct p2p_bridge *br, const struct p2p_port *port,
+                  const struct p2p_result *res, struct ds *s)
+{
+    const char *in = port->name;
+    const struct p2p_port *peer = p2p_port_lookup(br, res->out);
+    const char *out = peer ? peer->name : "?";
+
+    switch (res->reason) {
+    case P2P_R_NONE:
+        break;
+    case P2P_R_GLOBAL_OFF:
+        ds_put_cstr(s, "disabled by Open_vSwitch other_config:p2p-enable");
+        break;
+    case P2P_R_BRIDGE_OFF:
+        ds_put_format(s, "disabled by bridge %s other_config:p2p-enable",
+                      br->name);
+        break;
+    case P2P_R_LOCAL:
+        ds_put_cstr(s, "the bridge's local port is never bypassed");
+        break;
+    case P2P_R_NO_RULE:
+        ds_put_format(s, "no rule in table 0 matches in_port=%"PRIu16,
+                      ofp_to_u16(port->port));
+        break;
+    case P2P_R_WILD:
+        p2p_format_rule(res->rule, s);
+        ds_put_cstr(s, " may match packets from any port");
+        break;
+    case P2P_R_TIE:
+        p2p_format_rule(res->rule, s);
+        ds_put_cstr(s, " and ");
+        p2p_format_rule(res->rule2, s);
+        ds_put_cstr(s, " have the same priority");
+        break;
+    case P2P_R_MATCH_MORE:
+        p2p_format_rule(res->rule, s);
+        ds_put_cstr(s, " matches more than in_port");
+        break;
+    case P2P_R_ACTIONS: {
+        const struct rule_actions *a = rule_get_actions(res->rule);
+        struct ofpact_format_params fp = { .s = s };
+
+        p2p_format_rule(res->rule, s);
+        ds_put_cstr(s, " does more than output to one port: actions=");
+        ofpacts_format(a->ofpacts, a->ofpacts_len, &fp);
+        break;
+    }
+    case P2P_R_RESERVED:
+        p2p_format_rule(res->rule, s);
+        ds_put_cstr(s, " outputs to reserved port ");
+        ofputil_format_port(res->rule_out, NULL, s);
+        break;
+    case P2P_R_SELF:
+        p2p_format_rule(res->rule, s);
+        ds_put_cstr(s, " outputs to its own in_port");
+        break;
+    case P2P_R_NO_PEER:
+        p2p_format_rule(res->rule, s);
+        ds_put_format(s, " outputs to port %"PRIu16", which does not exist",
+                      ofp_to_u16(res->rule_out));
+        break;
+    case P2P_R_IN_OFF:
+        ds_put_format(s, "%s has other_config:p2p-enable=false", in);
+        break;
+    case P2P_R_OUT_OFF:
+        ds_put_format(s, "%s has other_config:p2p-enable=false", out);
+        break;
+    case P2P_R_NO_RECV:
+        ds_put_format(s, "%s is configured no-receive", in);
+        break;
+    case P2P_R_IN_DOWN:
+        ds_put_format(s, "%s is configured down", in);
+        break;
+    case P2P_R_NO_FWD:
+        ds_put_format(s, "%s is configured no-forward", out);
+        break;
+    case P2P_R_OUT_DOWN:
+        ds_put_format(s, "%s is configured down", out);
+        break;
+    case P2P_R_STP:
+        ds_put_format(s, "STP is enabled on %s", br->name);
+        break;
+    case P2P_R_RSTP:
+        ds_put_format(s, "RSTP is enabled on %s", br->name);
+        break;
+    case P2P_R_SFLOW:
+        ds_put_format(s, "sFlow is enabled on %s", br->name);
+        break;
+    case P2P_R_NETFLOW:
+        ds_put_format(s, "NetFlow is enabled on %s", br->name);
+        break;
+    case P2P_R_IPFIX:
+        ds_put_format(s, "IPFIX is enabled on %s", br->name);
+        break;
+    case P2P_R_MIRROR_ALL:
+        ds_put_format(s, "mirror %s selects all packets", res->detail);
+        break;
+    case P2P_R_MIRROR_RX:
+        ds_put_format(s, "mirror %s selects packets received on %s",
+                      res->detail, in);
+        break;
+    case P2P_R_MIRROR_TX:
+        ds_put_format(s, "mirror %s selects packets sent on %s",
+                      res->detail, out);
+        break;
+    case P2P_R_MIRROR_OUT_IN:
+        ds_put_format(s, "%s is the output port of mirror %s",
+                      in, res->detail);
+        break;
+    case P2P_R_MIRROR_OUT_OUT:
+        ds_put_format(s, "%s is the output port of mirror %s",
+                      out, res->detail);
+        break;
+    case P2P_R_POLICING:
+        ds_put_format(s, "%s has ingress policing", in);
+        break;
+    case P2P_R_QOS:
+        ds_put_format(s, "%s has QoS", out);
+        break;
+    case P2P_R_PROTO_IN:
+        ds_put_format(s, "%s runs %s", in, res->detail);
+        break;
+    case P2P_R_PROTO_OUT:
+        ds_put_format(s, "%s runs %s", out, res->detail);
+        break;
+    }
+}
+
+/* Formats 'res' for 'port' as one line of p2p/show, without indentation or
+ * new-line. */
+static void
+p2p_format_result(const struct p2p_bridge *br, const struct p2p_port *port,
+                  const struct p2p_result *res, struct ds *s)
+{
+    p2p_format_port(br, port->port, s);
+    if (res->out != OFPP_NONE) {
+        ds_put_cstr(s, " -> ");
+        p2p_format_port(br, res->out, s);
+    }
+    ds_put_format(s, ": %s", p2p_verdict_to_string(res->verdict));
+    if (res->verdict == P2P_ELIGIBLE) {
+        if (res->missing) {
+            ds_put_format(s, " (%s%s%s)",
+                          (res->missing & P2P_MISSING_IN_DPDKR
+                           ? "port is not dpdkr" : ""),
+                          (res->missing == (P2P_MISSING_IN_DPDKR
+                                            | P2P_MISSING_OUT_DPDKR)
+                           ? ", " : ""),
+                          (res->missing & P2P_MISSING_OUT_DPDKR
+                           ? "peer is not dpdkr" : ""));
+        }
+    } else {
+        ds_put_cstr(s, ": ");
+        p2p_format_reason(br, port, res, s);
+    }
+}
+
+static int
+p2p_port_compare(const void *a_, const void *b_)
+{
+    const struct p2p_port *const *a = a_;
+    const struct p2p_port *const *b = b_;
+    uint16_t pa = ofp_to_u16((*a)->port), pb = ofp_to_u16((*b)->port);
+
+    return pa < pb ? -1 : pa > pb;
+}
+
+/* Returns 'br''s ports, sorted by port number, in a new array of
+ * '*n' elements that the caller must free. */
+static struct p2p_port **
+p2p_sorted_ports(const struct p2p_bridge *br, size_t *n)
+{
+    struct p2p_port **ports = xmalloc((hmap_count(&br->ports) + 1)
+                                      * sizeof *ports);
+    struct p2p_port *port;
+
+    *n = 0;
+    HMAP_FOR_EACH (port, node, &br->ports) {
+        ports[(*n)++] = port;
+    }
+    qsort(ports, *n, sizeof *ports, p2p_port_compare);
+    return ports;
+}
+
+static int
+p2p_bridge_compare(const void *a_, const void *b_)
+{
+    const struct p2p_bridge *const *a = a_;
+    const struct p2p_bridge *const *b = b_;
+
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* Returns the bridges named 'name' (all if 'name' is NULL), sorted by
+ * name, in a new array of '*n' elements that the caller must free. */
+static struct p2p_bridge **
+p2p_sorted_bridges(const char *name, size_t *n)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_bridge **brs = xmalloc((hmap_count(&bridges) + 1)
+                                      * sizeof *brs);
+    struct p2p_bridge *br;
+
+    *n = 0;
+    HMAP_FOR_EACH (br, node, &bridges) {
+        if (!name || !strcmp(name, br->name)) {
+            brs[(*n)++] = br;
+        }
+    }
+    qsort(brs, *n, sizeof *brs, p2p_bridge_compare);
+    return brs;
+}
+
+/* Hooks. */
+
+void
+p2p_detector_bridge_created(struct ofproto *ofproto)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+
+    br = xzalloc(sizeof *br);
+    br->ofproto = ofproto;
+    br->name = xstrdup(ofproto->name);
+    p2p_config_init(&br->cfg);
+    br->active = true;
+    hmap_init(&br->rules);
+    hmap_init(&br->inports);
+    heap_init(&br->wild);
+    hmap_init(&br->ports);
+
+    ovs_mutex_lock(&p2p_mutex);
+    hmap_insert(&bridges, &br->node, hash_pointer(ofproto, 0));
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_bridge_destroyed(struct ofproto *ofproto)
+{
+    struct p2p_bridge *br;
+    struct p2p_port *port;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        hmap_remove(&bridges, &br->node);
+        HMAP_FOR_EACH_POP (port, node, &br->ports) {
+            if (port->verdict == P2P_ELIGIBLE) {
+                p2p_notify(br, port->port, port->out, P2P_SWITCHED, 0);
+            }
+            free(port->name);
+            free(port);
+        }
+        hmap_destroy(&br->ports);
+        p2p_index_clear(br);
+        hmap_destroy(&br->rules);
+        hmap_destroy(&br->inports);
+        heap_destroy(&br->wild);
+        p2p_config_destroy(&br->cfg);
+        free(br->dirty);
+        free(br->name);
+        free(br);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_rule_replaced(struct ofproto *ofproto, const struct rule *old,
+                           const struct rule *new)
+    OVS_REQUIRES(ofproto_mutex)
+{
+    const struct rule *wtop;
+    struct p2p_bridge *br;
+    ofp_port_t a, b;
+
+    if ((!old || old->table_id) && (!new || new->table_id)) {
+        return;
+    }
+    p2p_init();
+
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (!br || !br->active) {
+        goto out;
+    }
+
+    /* Only the rule's in_port is affected, or every port if the winner
+     * among the rules with wildcarded in_port changed. */
+    wtop = p2p_wild_top(br);
+    a = old && !old->table_id ? p2p_index_remove(br, old) : OFPP_NONE;
+    b = new && !new->table_id ? p2p_index_add(br, new) : OFPP_NONE;
+    if (wtop != p2p_wild_top(br)) {
+        p2p_mark_dirty(br, OFPP_NONE);
+    } else {
+        if (a != OFPP_NONE) {
+            p2p_mark_dirty(br, a);
+        }
+        if (b != OFPP_NONE) {
+            p2p_mark_dirty(br, b);
+        }
+    }
+out:
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_rule_removed(struct ofproto *ofproto, const struct rule *rule)
+    OVS_REQUIRES(ofproto_mutex)
+{
+    p2p_detector_rule_replaced(ofproto, rule, NULL);
+}
+
+/* Updates the cached view of 'ofport' in 'br', adding it if needed, and
+ * marks every port dirty, since 'ofport' may be any port's peer. */
+static void
+p2p_refresh_port(struct p2p_bridge *br, const struct ofport *ofport)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_port *port = p2p_port_lookup(br, ofport->ofp_port);
+    const char *name = netdev_get_name(ofport->netdev);
+
+    if (!port) {
+        port = xzalloc(sizeof *port);
+        port->port = ofport->ofp_port;
+        port->verdict = P2P_SWITCHED;
+        port->out = OFPP_NONE;
+        hmap_insert(&br->ports, &port->node, hash_ofp_port(port->port));
+    }
+    if (!port->name || strcmp(port->name, name)) {
+        free(port->name);
+        port->name = xstrdup(name);
+    }
+    port->dpdkr = !strcmp(netdev_get_type(ofport->netdev), "dpdkr");
+    port->config = ofport->pp.config;
+    p2p_mark_dirty(br, OFPP_NONE);
+}
+
+void
+p2p_detector_port_changed(struct ofproto *ofproto, const struct ofport *ofport)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        p2p_refresh_port(br, ofport);
+        p2p_flush(br);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_port_mod(struct ofproto *ofproto, const struct ofport *ofport)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        p2p_refresh_port(br, ofport);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_commit(struct ofproto *ofproto)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br && p2p_is_dirty(br)) {
+        p2p_flush(br);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_port_removed(struct ofproto *ofproto, ofp_port_t port_no)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        struct p2p_port *port = p2p_port_lookup(br, port_no);
+
+        if (port) {
+            if (port->verdict == P2P_ELIGIBLE) {
+                p2p_notify(br, port->port, port->out, P2P_SWITCHED, 0);
+                VLOG_INFO_RL(&rl, "%s: %s removed, no longer eligible",
+                             br->name, port->name);
+            }
+            hmap_remove(&br->ports, &port->node);
+            free(port->name);
+            free(port);
+            p2p_mark_dirty(br, OFPP_NONE);
+            p2p_flush(br);
+        }
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_set_config(struct ofproto *ofproto, struct p2p_config *cfg)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&ofproto_mutex);
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        bool active = !cfg->global_disabled && !cfg->bridge_disabled;
+
+        p2p_config_destroy(&br->cfg);
+        br->cfg = *cfg;
+        shash_init(&br->cfg.ports);
+        shash_swap(&br->cfg.ports, &cfg->ports);
+        cfg->all_mirror = NULL;
+
+        if (active != br->active) {
+            if (active) {
+                p2p_index_build(br);
+            } else {
+                p2p_index_clear(br);
+            }
+            br->active = active;
+        }
+        p2p_mark_dirty(br, OFPP_NONE);
+        p2p_flush(br);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+    ovs_mutex_unlock(&ofproto_mutex);
+}
+
+/* Listeners and queries. */
+
+void
+p2p_detector_register_listener(p2p_listener_func *cb, void *aux)
+{
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    listeners = xrealloc(listeners, (n_listeners + 1) * sizeof *listeners);
+    listeners[n_listeners].cb = cb;
+    listeners[n_listeners].aux = aux;
+    n_listeners++;
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_unregister_listener(p2p_listener_func *cb, void *aux)
+{
+    size_t i;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    for (i = 0; i < n_listeners; i++) {
+        if (listeners[i].cb == cb && listeners[i].aux == aux) {
+            listeners[i] = listeners[--n_listeners];
+            break;
+        }
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+bool
+p2p_detector_query(const struct ofproto *ofproto, ofp_port_t in_port,
+                   ofp_port_t *out_port, unsigned int *missing)
+{
+    const struct p2p_port *port = NULL;
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        port = p2p_port_lookup(br, in_port);
+    }
+    if (port && port->verdict == P2P_ELIGIBLE) {
+        *out_port = port->out;
+        if (missing) {
+            *missing = port->missing;
+        }
+    } else {
+        port = NULL;
+        *out_port = OFPP_NONE;
+        if (missing) {
+            *missing = 0;
+        }
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+    return port != NULL;
+}
+
+/* Commands. */
+
+static void
+p2p_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                 void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct p2p_bridge **brs;
+    size_t n_brs, i;
+
+    ovs_mutex_lock(&p2p_mutex);
+    brs = p2p_sorted_bridges(argc > 1 ? argv[1] : NULL, &n_brs);
+    for (i = 0; i < n_brs; i++) {
+        struct p2p_port **ports;
+        size_t n_ports, j;
+
+        ds_put_format(&s, "%s:\n", brs[i]->name);
+        ports = p2p_sorted_ports(brs[i], &n_ports);
+        for (j = 0; j < n_ports; j++) {
+            struct p2p_result res;
+
+            p2p_evaluate(brs[i], ports[j], &res);
+            ds_put_cstr(&s, "  ");
+            p2p_format_result(brs[i], ports[j], &res, &s);
+            ds_put_char(&s, '\n');
+        }
+        free(ports);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+
+    if (argc > 1 && !n_brs) {
+        unixctl_command_reply_error(conn, "no such bridge");
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    free(brs);
+    ds_destroy(&s);
+}
+
+static bool
+p2p_result_equal(const struct p2p_result *a, const struct p2p_result *b)
+{
+    return (a->verdict == b->verdict && a->reason == b->reason
+            && a->out == b->out && a->missing == b->missing);
+}
+
+/* Checks 'br''s index, port cache and verdicts against the flow table and
+ * the ofproto's ports, appending any mismatch to 's'. */
+static void
+p2p_check_bridge(struct p2p_bridge *br, struct ds *s)
+    OVS_REQUIRES(ofproto_mutex) OVS_REQUIRES(p2p_mutex)
+{
+    struct ofproto *ofproto = br->ofproto;
+    struct p2p_port **ports;
+    struct ofport *ofport;
+    size_t n_rules = 0;
+    size_t n_ports, i;
+    struct rule *rule;
+
+    /* Work left over from a commit means a missing commit hook. */
+    if (p2p_is_dirty(br)) {
+        ds_put_format(s, "%s: changes not re-examined since the last "
+                      "commit\n", br->name);
+    }
+
+    /* Index. */
+    if (br->active) {
+        CLS_FOR_EACH_TARGET (rule, cr, &ofproto->tables[0].cls, NULL,
+                             ofproto->tables_version) {
+            struct p2p_rule *r = p2p_rule_lookup(br, rule);
+
+            n_rules++;
+            if (!r) {
+                ds_put_format(s, "%s: rule not indexed: ", br->name);
+                p2p_format_rule(rule, s);
+                ds_put_char(s, '\n');
+            } else if (r->in_port != p2p_rule_in_port(rule)) {
+                ds_put_format(s, "%s: wrong in_port for ", br->name);
+                p2p_format_rule(rule, s);
+                ds_put_char(s, '\n');
+            }
+        }
+        if (n_rules != hmap_count(&br->rules)) {
+            ds_put_format(s, "%s: %"PRIuSIZE" rules in table 0, %"PRIuSIZE
+                          " indexed\n", br->name, n_rules,
+                          hmap_count(&br->rules));
+        }
+    } else if (hmap_count(&br->rules)) {
+        ds_put_format(s, "%s: inactive but %"PRIuSIZE" rules indexed\n",
+                      br->name, hmap_count(&br->rules));
+    }
+
+    /* Ports. */
+    HMAP_FOR_EACH (ofport, hmap_node, &ofproto->ports) {
+        struct p2p_port *port = p2p_port_lookup(br, ofport->ofp_port);
+
+        if (!port) {
+            ds_put_format(s, "%s: port %s missing\n", br->name,
+                          netdev_get_name(ofport->netdev));
+        } else if (strcmp(port->name, netdev_get_name(ofport->netdev))
+                   || port->config != ofport->pp.config) {
+            ds_put_format(s, "%s: port %s out of date\n", br->name,
+                          port->name);
+        }
+    }
+    if (hmap_count(&ofproto->ports) != hmap_count(&br->ports)) {
+        ds_put_format(s, "%s: %"PRIuSIZE" ports, %"PRIuSIZE" known\n",
+                      br->name, hmap_count(&ofproto->ports),
+                      hmap_count(&br->ports));
+    }
+
+    /* Verdicts. */
+    ports = p2p_sorted_ports(br, &n_ports);
+    for (i = 0; i < n_ports; i++) {
+        struct p2p_port *port = ports[i];
+        struct p2p_result inc, full;
+
+        p2p_evaluate(br, port, &inc);
+        p2p_evaluate_from_scratch(br, port, &full);
+        if (!p2p_result_equal(&inc, &full)) {
+            ds_put_format(s, "%s: index says \"", br->name);
+            p2p_format_result(br, port, &inc, s);
+            ds_put_cstr(s, "\", table says \"");
+            p2p_format_result(br, port, &full, s);
+            ds_put_cstr(s, "\"\n");
+        }
+        if (port->verdict != full.verdict
+            || port->out != (full.verdict == P2P_ELIGIBLE
+                             ? full.out : OFPP_NONE)
+            || port->missing != full.missing) {
+            ds_put_format(s, "%s: stale verdict %s for ", br->name,
+                          p2p_verdict_to_string(port->verdict));
+            p2p_format_result(br, port, &full, s);
+            ds_put_char(s, '\n');
+        }
+    }
+    free(ports);
+}
+
+static void
+p2p_unixctl_check(struct unixctl_conn *conn, int argc, const char *argv[],
+                  void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct p2p_bridge **brs;
+    size_t n_brs, i;
+
+    ovs_mutex_lock(&ofproto_mutex);
+    ovs_mutex_lock(&p2p_mutex);
+    brs = p2p_sorted_bridges(argc > 1 ? argv[1] : NULL, &n_brs);
+    for (i = 0; i < n_brs; i++) {
+        p2p_check_bridge(brs[i], &s);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+    ovs_mutex_unlock(&ofproto_mutex);
+
+    if (argc > 1 && !n_brs) {
+        unixctl_command_reply_error(conn, "no such bridge");
+    } else if (s.length) {
+        unixctl_command_reply_error(conn, ds_cstr(&s));
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+    free(brs);
+    ds_destroy(&s);
+}
+
+/* The events recorded for p2p/events, by a listener registered like any
+ * other, so that tests see exactly what listeners see. */
+#define P2P_MAX_EVENTS 1000
+static struct svec events OVS_GUARDED_BY(p2p_mutex)
+    = SVEC_EMPTY_INITIALIZER;
+
+static void
+p2p_record_event(struct ofproto *ofproto, ofp_port_t in_port,
+                 ofp_port_t out_port, enum p2p_verdict verdict,
+                 unsigned int missing, void *aux OVS_UNUSED)
+{
+    /* Listeners run with 'p2p_mutex' held. */
+    char *event = xasprintf("%s: %"PRIu16" -> %"PRIu16" %s missing=%#x",
+                            ofproto->name, ofp_to_u16(in_port),
+                            ofp_to_u16(out_port),
+                            p2p_verdict_to_string(verdict), missing);
+
+    if (events.n >= P2P_MAX_EVENTS) {
+        free(events.names[0]);
+        memmove(&events.names[0], &events.names[1],
+                (events.n - 1) * sizeof *events.names);
+        events.n--;
+    }
+    svec_add_nocopy(&events, event);
+}
+
+static void
+p2p_unixctl_events(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    size_t i;
+
+    ovs_mutex_lock(&p2p_mutex);
+    for (i = 0; i < events.n; i++) {
+        ds_put_format(&s, "%s\n", events.names[i]);
+    }
+    svec_clear(&events);
+    ovs_mutex_unlock(&p2p_mutex);
+
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+p2p_init(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (ovsthread_once_start(&once)) {
+        ovs_mutex_init_recursive(&p2p_mutex);
+        unixctl_command_register("p2p/show", "[BRIDGE]", 0, 1,
+                                 p2p_unixctl_show, NULL);
+        unixctl_command_register("p2p/check", "[BRIDGE]", 0, 1,
+                                 p2p_unixctl_check, NULL);
+        unixctl_command_register("p2p/events", "", 0, 0,
+                                 p2p_unixctl_events, NULL);
+        ovsthread_once_done(&once);
+        p2p_detector_register_listener(p2p_record_event, NULL);
+    }
+}
