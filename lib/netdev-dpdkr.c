@@ -53,6 +53,8 @@
 VLOG_DEFINE_THIS_MODULE(netdev_dpdkr);
 
 #define DPDKR_DEFAULT_RING_SIZE 1024
+#define DPDKR_PROC_MOUNTS "/proc/mounts"
+#define DPDKR_SHM_DIR "/dev/shm/ovs-dpdkr"
 #define DPDKR_RING_SIZE_MIN 64
 #define DPDKR_RING_SIZE_MAX 32768
 
@@ -101,7 +103,7 @@ dpdkr_default_dir(void)
     static char *dir;
 
     if (ovsthread_once_start(&once)) {
-        FILE *mounts = fopen("/proc/mounts", "r");
+        FILE *mounts = fopen(DPDKR_PROC_MOUNTS, "r");
         char line[1024];
 
         while (mounts && fgets(line, sizeof line, mounts)) {
@@ -117,7 +119,7 @@ dpdkr_default_dir(void)
             fclose(mounts);
         }
         if (!dir) {
-            dir = xstrdup("/dev/shm/ovs-dpdkr");
+            dir = xstrdup(DPDKR_SHM_DIR);
         }
         ovsthread_once_done(&once);
     }
