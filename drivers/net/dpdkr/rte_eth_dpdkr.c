@@ -237,6 +237,11 @@ dpdkr_guard_add(void *base, uint64_t size)
         }
     }
     pthread_mutex_unlock(&dpdkr_mappings_mutex);
+    if (slot < 0) {
+        DPDKR_LOG(WARNING, "more than %d regions mapped: this one is not "
+                  "guarded against truncation by its peer\n",
+                  DPDKR_MAX_MAPPINGS);
+    }
     return slot;
 }
 
@@ -481,6 +486,12 @@ dpdkr_server_create(struct pmd_internals *pi)
 
     pi->size = dpdkr_region_layout(rte_log2_u32(a->ring_size), a->buf_size,
                                    align, &g);
+    if (!pi->size) {
+        DPDKR_LOG(ERR, "%s: ring-size %"PRIu32" with buf-size %"PRIu32
+                  " makes a region larger than the ABI allows\n", a->path,
+                  a->ring_size, a->buf_size);
+        goto error;
+    }
     if (ftruncate(pi->fd, pi->size)) {
         DPDKR_LOG(ERR, "%s: cannot size region to %"PRIu64" bytes: %s\n",
                   a->path, pi->size, rte_strerror(errno));
