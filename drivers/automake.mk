@@ -11,6 +11,7 @@ if DPDK_NETDEV
 DPDKR_PMD = drivers/net/dpdkr/librte_net_dpdkr.so
 DPDKR_PMD_SOURCES = \
 	p2p/drivers/net/dpdkr/rte_eth_dpdkr.c \
+	p2p/drivers/net/dpdkr/rte_pmd_dpdkr.h \
 	p2p/include/dpdkr-abi.h \
 	p2p/include/dpdkr-ring.h
 EXTRA_DIST += $(DPDKR_PMD_SOURCES)

@@ -17,7 +17,7 @@
 #ifndef DPDKR_ABI_H
 #define DPDKR_ABI_H 1
 
-/* The dpdkr shared-memory ABI, version 1.0.
+/* The dpdkr shared-memory ABI, version 1.1.
  *
  * This header is the whole contract between Open vSwitch (the "server",
  * which creates a region per dpdkr port) and the application attached to
@@ -68,7 +68,7 @@
 
 #define DPDKR_MAGIC UINT64_C(0x3250325052444b50) /* "PKDRP2P2", LE. */
 #define DPDKR_VERSION_MAJOR 1
-#define DPDKR_VERSION_MINOR 0
+#define DPDKR_VERSION_MINOR 1
 
 #define DPDKR_CACHE_LINE 64
 
@@ -182,33 +182,71 @@ struct dpdkr_ring {
     struct dpdkr_desc desc[];   /* 1 << log2_size of them. */
 };
 
-/* Lane hand-over control, one per direction of the port (reserved in 1.0:
- * all zero; the lane protocol of a later minor version defines it).  The
- * server writes a request, the client acknowledges it on a separate cache
- * line, each tagged with the same generation number, so that neither side
- * ever waits on a word the other does not own. */
+/* Lanes (ABI 1.1).
+ * ===============
+ *
+ * When the switch's OpenFlow rules make port A a point-to-point link to
+ * port B, the switch creates a lane: a region of the same format as a
+ * port's (header, two rings, buffers), mapped only by the applications on
+ * A and B.  Ring 'lane_ring' of the lane carries A's packets straight to
+ * B; the other ring may carry B->A.  The control block of each port's
+ * region holds one request (switch to client) and one acknowledgement
+ * (client to switch) per ring of the port, on separate cache lines:
+ *
+ *   req[DPDKR_RING_C2S]/ack[DPDKR_RING_C2S] steer the client's transmit
+ *     side.  DIRECT: produce into the lane instead of the port's C2S ring,
+ *     dropping (and counting in the lane ring's prod_drops) packets longer
+ *     than 'max_len'.  SWITCHED: produce into the C2S ring again.  The
+ *     acknowledgement reports where the producer stopped on each path:
+ *     'old_path_seq' is its C2S head and 'lane_seq' its lane head at the
+ *     moment it acknowledged.
+ *
+ *   req[DPDKR_RING_S2C]/ack[DPDKR_RING_S2C] steer the client's receive
+ *     side.  The consumer first reads its S2C ring up to index
+ *     'old_path_seq' (the switch has put every packet of the old path
+ *     before it), then, for SWITCHED, reads the lane ring up to 'lane_seq'
+ *     or until it is empty, and only then goes on with the new path:
+ *     lane and S2C ring for DIRECT, S2C ring alone for SWITCHED.  It
+ *     acknowledges once it is on the new path.
+ *
+ * A side publishes a request or acknowledgement by writing every other
+ * field, then 'generation' with release order; the reader reads
+ * 'generation' (one word per burst), and only when it changed the other
+ * fields, then 'generation' again, retrying later if it moved.  The switch
+ * never waits for a client without a time limit: a client that does not
+ * acknowledge in time is taken back to the switched path (see
+ * Documentation/dpdkr-lanes.rst).  A client that cannot use a lane
+ * acknowledges DPDKR_LANE_REFUSED and stays on the switched path. */
+enum dpdkr_lane_state {
+    DPDKR_LANE_SWITCHED = 0,    /* Through the switch (the port's rings). */
+    DPDKR_LANE_DIRECT = 1,      /* Through ring 'lane_ring' of the lane. */
+    DPDKR_LANE_REFUSED = 2,     /* Acknowledgement only: lane unusable. */
+};
+
 struct dpdkr_lane_req {         /* Written by the server only. */
     uint32_t generation;        /* Bumped for every new request. */
-    uint32_t state;             /* Requested lane state. */
+    uint32_t state;             /* Requested enum dpdkr_lane_state. */
     uint64_t lane_epoch;        /* Epoch of the lane region to use. */
     uint32_t lane_ring;         /* Ring of the lane region to use. */
-    uint32_t rsvd0;
-    uint64_t old_path_seq;      /* Producer index after which the old path
-                                 * carries no more packets. */
-    uint8_t pad[DPDKR_CACHE_LINE - 32];
+    uint32_t max_len;           /* C2S: longest packet for the lane. */
+    uint64_t old_path_seq;      /* S2C: index to reach on the port ring. */
+    uint64_t lane_seq;          /* S2C, SWITCHED: lane index to drain to. */
+    uint8_t pad[DPDKR_CACHE_LINE - 40];
 };
 
 struct dpdkr_lane_ack {         /* Written by the client only. */
     uint32_t generation;        /* Generation acknowledged. */
-    uint32_t state;             /* State reached. */
-    uint64_t old_path_seq;      /* Producer index at the switch. */
-    uint8_t pad[DPDKR_CACHE_LINE - 16];
+    uint32_t state;             /* State reached: enum dpdkr_lane_state. */
+    uint64_t old_path_seq;      /* Producer's port (C2S) ring head. */
+    uint64_t lane_seq;          /* Producer's lane ring head, or 0. */
+    uint8_t pad[DPDKR_CACHE_LINE - 24];
 };
 
 struct dpdkr_ctrl {
     struct dpdkr_lane_req req[DPDKR_N_RINGS];
     struct dpdkr_lane_ack ack[DPDKR_N_RINGS];
-    char lane_path[DPDKR_N_RINGS][256]; /* Server-written, NUL-padded. */
+    char lane_path[DPDKR_N_RINGS][256]; /* Server-written, NUL-padded:
+                                         * the lane of req[i]. */
     uint8_t reserved[DPDKR_CTRL_SIZE - 4 * DPDKR_CACHE_LINE - 512];
 };
 
@@ -219,5 +257,7 @@ DPDKR_ABI_ASSERT(sizeof(struct dpdkr_region_hdr) == DPDKR_HDR_SIZE, "hdr");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_desc) == 16, "desc");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring) == DPDKR_RING_HDR_SIZE, "ring");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ctrl) == DPDKR_CTRL_SIZE, "ctrl");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_req) == DPDKR_CACHE_LINE, "req");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_ack) == DPDKR_CACHE_LINE, "ack");
 
 #endif /* dpdkr-abi.h */

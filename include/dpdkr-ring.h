@@ -428,4 +428,93 @@ dpdkr_cons_release(struct dpdkr_ring_view *v, uint32_t n, uint32_t packets,
     }
 }
 
+/* Lane control (see dpdkr-abi.h). */
+
+/* Publishes request 'r' into 'shared' under generation 'gen'. */
+static inline void
+dpdkr_lane_req_publish(struct dpdkr_lane_req *shared,
+                       const struct dpdkr_lane_req *r, uint32_t gen)
+{
+    shared->state = r->state;
+    shared->lane_epoch = r->lane_epoch;
+    shared->lane_ring = r->lane_ring;
+    shared->max_len = r->max_len;
+    shared->old_path_seq = r->old_path_seq;
+    shared->lane_seq = r->lane_seq;
+    dpdkr_store_release(&shared->generation, gen);
+}
+
+/* Reads the request in 'shared', whose generation the caller read as
+ * 'gen', into 'r'.  Returns false if the request changed meanwhile (try
+ * again later). */
+static inline bool
+dpdkr_lane_req_read(const struct dpdkr_lane_req *shared, uint32_t gen,
+                    struct dpdkr_lane_req *r)
+{
+    const volatile struct dpdkr_lane_req *v = shared;
+
+    r->generation = gen;
+    r->state = v->state;
+    r->lane_epoch = v->lane_epoch;
+    r->lane_ring = v->lane_ring;
+    r->max_len = v->max_len;
+    r->old_path_seq = v->old_path_seq;
+    r->lane_seq = v->lane_seq;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(&shared->generation, __ATOMIC_RELAXED) == gen;
+}
+
+/* Publishes acknowledgement 'a' (with its generation) into 'shared'. */
+static inline void
+dpdkr_lane_ack_publish(struct dpdkr_lane_ack *shared,
+                       const struct dpdkr_lane_ack *a)
+{
+    shared->state = a->state;
+    shared->old_path_seq = a->old_path_seq;
+    shared->lane_seq = a->lane_seq;
+    dpdkr_store_release(&shared->generation, a->generation);
+}
+
+/* Reads the acknowledgement in 'shared' into 'a'.  Returns false if it
+ * changed while being read (try again later). */
+static inline bool
+dpdkr_lane_ack_read(const struct dpdkr_lane_ack *shared,
+                    struct dpdkr_lane_ack *a)
+{
+    const volatile struct dpdkr_lane_ack *v = shared;
+
+    a->generation = dpdkr_load_acquire(&shared->generation);
+    a->state = v->state;
+    a->old_path_seq = v->old_path_seq;
+    a->lane_seq = v->lane_seq;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(&shared->generation, __ATOMIC_RELAXED)
+           == a->generation;
+}
+
+/* Writes a new region header for geometry 'g' at 'base' (a zeroed
+ * mapping of g->region_size bytes), publishing 'magic' last. */
+static inline void
+dpdkr_region_init(void *base, const struct dpdkr_geometry *g,
+                  uint32_t server_pid)
+{
+    struct dpdkr_region_hdr *h = base;
+    int i;
+
+    h->major = DPDKR_VERSION_MAJOR;
+    h->minor = DPDKR_VERSION_MINOR;
+    h->hdr_size = sizeof *h;
+    h->region_size = g->region_size;
+    h->epoch = g->epoch;
+    h->n_rings = DPDKR_N_RINGS;
+    h->ctrl_offset = g->ctrl_offset;
+    h->ctrl_size = DPDKR_CTRL_SIZE;
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        h->ring[i] = g->ring[i];
+    }
+    h->server_pid = server_pid;
+    h->server_state = DPDKR_SERVER_UP;
+    __atomic_store_n(&h->magic, DPDKR_MAGIC, __ATOMIC_RELEASE);
+}
+
 #endif /* dpdkr-ring.h */

@@ -14,6 +14,7 @@ lib_libopenvswitch_la_SOURCES += \
 noinst_LTLIBRARIES += lib/libdpdkr-pmd.la
 lib_libdpdkr_pmd_la_SOURCES = \
 	p2p/drivers/net/dpdkr/rte_eth_dpdkr.c \
+	p2p/drivers/net/dpdkr/rte_pmd_dpdkr.h \
 	p2p/include/dpdkr-abi.h \
 	p2p/include/dpdkr-ring.h
 lib_libdpdkr_pmd_la_CPPFLAGS = $(AM_CPPFLAGS) -DALLOW_INTERNAL_API \

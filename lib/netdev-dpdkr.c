@@ -72,6 +72,13 @@ struct dpdkr_port {
     unsigned int id;            /* Makes the vdev name unique. */
     char *path;                 /* Region file. */
     char *devargs;              /* Of its net_dpdkr device. */
+    char *dir;                  /* Region directory. */
+    unsigned long mode;         /* Region mode, owner, group (-1: none). */
+    long long owner, group;
+
+    /* Lanes. */
+    struct netdev_dpdkr_lane_stats lane; /* Sums of what lanes carried. */
+    bool rx_bypassed;           /* Receive queue "disabled"? */
 };
 
 static struct ovs_mutex dpdkr_mutex = OVS_MUTEX_INITIALIZER;
@@ -168,7 +175,7 @@ dpdkr_parse_id(const struct netdev *netdev, const char *key,
 static int
 dpdkr_build_devargs(const struct netdev *netdev, unsigned int id,
                     const struct smap *args, char **devargs, char **path,
-                    char **errp)
+                    struct dpdkr_port *port, char **errp)
 {
     const char *name = netdev_get_name(netdev);
     const char *dir = smap_get_def(args, "region-dir", dpdkr_default_dir());
@@ -217,6 +224,11 @@ dpdkr_build_devargs(const struct netdev *netdev, unsigned int id,
     }
 
     *path = xasprintf("%s/%s", dir, name);
+    free(port->dir);
+    port->dir = xstrdup(dir);
+    port->mode = mode;
+    port->owner = owner;
+    port->group = group;
     *devargs = xasprintf("net_dpdkr_ovs%u,role=server,path=%s,ring-size=%u,"
                          "mode=%lo,owner=%lld,group=%lld", id, *path,
                          ring_size, mode, owner, group);
@@ -242,7 +254,7 @@ netdev_dpdkr_set_config(struct netdev *netdev, const struct smap *args,
         hmap_insert(&dpdkr_ports, &port->node, hash_pointer(netdev, 0));
     }
     error = dpdkr_build_devargs(netdev, port->id, args, &devargs, &path,
-                                errp);
+                                port, errp);
     if (error) {
         ovs_mutex_unlock(&dpdkr_mutex);
         return error;
@@ -328,11 +340,119 @@ netdev_dpdkr_dealloc(struct netdev *netdev)
         }
         free(port->devargs);
         free(port->path);
+        free(port->dir);
         free(port);
     }
     ovs_mutex_unlock(&dpdkr_mutex);
 
     dpdk_class->dealloc(netdev);
+}
+
+/* Lanes. */
+
+bool
+netdev_is_dpdkr(const struct netdev *netdev)
+{
+    return netdev->netdev_class == &dpdkr_class;
+}
+
+void
+netdev_dpdkr_lane_credit(const struct netdev *netdev,
+                         const struct netdev_dpdkr_lane_stats *d)
+{
+    struct dpdkr_port *port;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port) {
+        port->lane.rx_packets += d->rx_packets;
+        port->lane.rx_bytes += d->rx_bytes;
+        port->lane.tx_packets += d->tx_packets;
+        port->lane.tx_bytes += d->tx_bytes;
+        port->lane.tx_dropped += d->tx_dropped;
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+}
+
+static int
+netdev_dpdkr_get_stats(const struct netdev *netdev,
+                       struct netdev_stats *stats)
+{
+    struct dpdkr_port *port;
+    int error;
+
+    error = dpdk_class->get_stats(netdev, stats);
+    if (!error) {
+        ovs_mutex_lock(&dpdkr_mutex);
+        port = dpdkr_port_find(netdev);
+        if (port) {
+            stats->rx_packets += port->lane.rx_packets;
+            stats->rx_bytes += port->lane.rx_bytes;
+            stats->tx_packets += port->lane.tx_packets;
+            stats->tx_bytes += port->lane.tx_bytes;
+            stats->tx_dropped += port->lane.tx_dropped;
+        }
+        ovs_mutex_unlock(&dpdkr_mutex);
+    }
+    return error;
+}
+
+void
+netdev_dpdkr_set_rx_bypassed(struct netdev *netdev, bool bypassed)
+{
+    struct dpdkr_port *port;
+    bool changed = false;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port && port->rx_bypassed != bypassed) {
+        port->rx_bypassed = bypassed;
+        changed = true;
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+    if (changed) {
+        /* PMD threads re-read netdev_rxq_enabled() when this changes. */
+        netdev_change_seq_changed(netdev);
+    }
+}
+
+bool
+netdev_dpdkr_get_rx_bypassed(const struct netdev *netdev)
+{
+    struct dpdkr_port *port;
+    bool bypassed;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    bypassed = port && port->rx_bypassed;
+    ovs_mutex_unlock(&dpdkr_mutex);
+    return bypassed;
+}
+
+static bool
+netdev_dpdkr_rxq_enabled(struct netdev_rxq *rxq)
+{
+    return !netdev_dpdkr_get_rx_bypassed(rxq->netdev);
+}
+
+bool
+netdev_dpdkr_lane_config(const struct netdev *netdev, char **dir,
+                         mode_t *mode, long long *owner, long long *group)
+{
+    struct dpdkr_port *port;
+    bool ok = false;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port && port->dir) {
+        *dir = xstrdup(port->dir);
+        *mode = port->mode;
+        *owner = port->owner;
+        *group = port->group;
+        ok = true;
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+    return ok;
 }
 
 void
@@ -348,5 +468,7 @@ netdev_dpdkr_register(const struct netdev_class *dpdk)
     dpdkr_class.set_config = netdev_dpdkr_set_config;
     dpdkr_class.get_status = netdev_dpdkr_get_status;
     dpdkr_class.dealloc = netdev_dpdkr_dealloc;
+    dpdkr_class.get_stats = netdev_dpdkr_get_stats;
+    dpdkr_class.rxq_enabled = netdev_dpdkr_rxq_enabled;
     netdev_register_provider(&dpdkr_class);
 }

@@ -167,6 +167,7 @@ static struct ovs_mutex p2p_mutex;
 static struct hmap bridges OVS_GUARDED_BY(p2p_mutex)
     = HMAP_INITIALIZER(&bridges);
 static struct p2p_listener *listeners OVS_GUARDED_BY(p2p_mutex);
+static p2p_describer_func *describer OVS_GUARDED_BY(p2p_mutex);
 static size_t n_listeners OVS_GUARDED_BY(p2p_mutex);
 
 static void p2p_init(void);
@@ -942,6 +943,11 @@ p2p_format_result(const struct p2p_bridge *br, const struct p2p_port *port,
         ds_put_cstr(s, " -> ");
         p2p_format_port(br, res->out, s);
     }
+    if (res->verdict == P2P_ELIGIBLE && !res->missing && describer) {
+        ds_put_cstr(s, ": ");
+        describer(br->ofproto, port->port, res->out, s);
+        return;
+    }
     ds_put_format(s, ": %s", p2p_verdict_to_string(res->verdict));
     if (res->verdict == P2P_ELIGIBLE) {
         if (res->missing) {
@@ -1302,6 +1308,43 @@ p2p_detector_query(const struct ofproto *ofproto, ofp_port_t in_port,
     }
     ovs_mutex_unlock(&p2p_mutex);
     return port != NULL;
+}
+
+void
+p2p_detector_set_describer(p2p_describer_func *cb)
+{
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    describer = cb;
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+struct rule *
+p2p_detector_ref_rule(const struct ofproto *ofproto, ofp_port_t in_port)
+{
+    const struct p2p_port *port = NULL;
+    struct rule *rule = NULL;
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        port = p2p_port_lookup(br, in_port);
+    }
+    if (port && port->verdict == P2P_ELIGIBLE && br->active) {
+        struct p2p_inport *ip = p2p_inport_lookup(br, in_port);
+
+        if (ip && !heap_is_empty(&ip->rules)) {
+            rule = CONST_CAST(struct rule *,
+                              p2p_heap_rule(heap_max(&ip->rules))->rule);
+            if (!ofproto_rule_try_ref(rule)) {
+                rule = NULL;
+            }
+        }
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+    return rule;
 }
 
 /* Commands. */

@@ -111,6 +111,21 @@ void p2p_detector_unregister_listener(p2p_listener_func *, void *aux);
 bool p2p_detector_query(const struct ofproto *, ofp_port_t in_port,
                         ofp_port_t *out_port, unsigned int *missing);
 
+/* Returns the rule R that makes 'in_port' eligible, with a reference the
+ * caller must release with ofproto_rule_unref(), or NULL if 'in_port' is
+ * not eligible. */
+struct rule *p2p_detector_ref_rule(const struct ofproto *,
+                                   ofp_port_t in_port);
+
+/* A describer, if set, writes the state of an eligible direction that
+ * lacks nothing (both ports dpdkr) for "p2p/show", after "A -> B: ",
+ * instead of "eligible": the lane manager says whether the direction is
+ * direct.  Called with the detector's mutex held. */
+struct ds;
+typedef void p2p_describer_func(const struct ofproto *, ofp_port_t in_port,
+                                ofp_port_t out_port, struct ds *);
+void p2p_detector_set_describer(p2p_describer_func *);
+
 /* Configuration.
  * ==============
  *

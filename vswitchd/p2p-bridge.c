@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "p2p/ofproto/p2p-detector.h"
+#include "p2p/ofproto/p2p-lane.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
 #include "util.h"
@@ -98,6 +99,13 @@ p2p_bridge_configure(struct ofproto *ofproto,
     struct p2p_config cfg;
     size_t i, j;
 
+#ifdef DPDK_NETDEV
+    p2p_lane_init();
+    p2p_lane_set_flush_interval(
+        ovs_cfg ? smap_get_int(&ovs_cfg->other_config, "tx-flush-interval",
+                               0) : 0);
+#endif
+
     p2p_config_init(&cfg);
     cfg.global_disabled = ovs_cfg && !p2p_enabled(&ovs_cfg->other_config);
     cfg.bridge_disabled = !p2p_enabled(&br_cfg->other_config);
@@ -139,4 +147,20 @@ p2p_bridge_configure(struct ofproto *ofproto,
 
     p2p_detector_set_config(ofproto, &cfg);
     p2p_config_destroy(&cfg);
+}
+
+void
+p2p_bridge_run(void)
+{
+#ifdef DPDK_NETDEV
+    p2p_lane_run();
+#endif
+}
+
+void
+p2p_bridge_wait(void)
+{
+#ifdef DPDK_NETDEV
+    p2p_lane_wait();
+#endif
 }

@@ -32,4 +32,8 @@ void p2p_bridge_configure(struct ofproto *ofproto,
                           const struct ovsrec_bridge *br_cfg,
                           const struct ovsdb_idl *idl);
 
+/* Runs the lane manager; called from bridge_run() and bridge_wait(). */
+void p2p_bridge_run(void);
+void p2p_bridge_wait(void);
+
 #endif /* p2p-bridge.h */

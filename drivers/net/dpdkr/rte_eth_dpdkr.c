@@ -58,6 +58,7 @@
 
 #include "dpdkr-abi.h"
 #include "dpdkr-ring.h"
+#include "rte_pmd_dpdkr.h"
 
 #ifndef HUGETLBFS_MAGIC
 #define HUGETLBFS_MAGIC 0x958458f6
@@ -111,6 +112,39 @@ struct dpdkr_args {
     long long group;            /* -1: unchanged. */
 };
 
+/* A lane region mapped by a client: see dpdkr-abi.h. */
+struct dpdkr_lane {
+    uint8_t *base;              /* NULL if not mapped. */
+    uint64_t size;
+    int guard;
+    uint64_t epoch;
+    uint32_t ring;
+    struct dpdkr_geometry geo;
+    struct dpdkr_ring_view view;
+};
+
+/* A client's transmit side's lane state.  Owned by the transmit path. */
+struct dpdkr_tx_lane {
+    uint32_t gen;               /* Last request handled. */
+    bool direct;                /* Producing into 'lane'? */
+    uint32_t max_len;           /* Longest packet for the lane. */
+    uint32_t last_head;         /* Lane head when the lane was left. */
+    struct dpdkr_lane lane;
+};
+
+/* A client's receive side's lane state.  Owned by the receive path. */
+struct dpdkr_rx_lane {
+    uint32_t gen;               /* Last request handled. */
+    bool busy;                  /* Executing a request (below)? */
+    bool to_old;                /* Reading the S2C ring up to 'old_seq'. */
+    bool draining;              /* Reading the lane up to 'lane_seq'. */
+    bool direct;                /* Requested state is DIRECT. */
+    bool reading_lane;          /* In DIRECT steady state. */
+    uint32_t old_seq;
+    uint32_t lane_seq;
+    struct dpdkr_lane lane;
+};
+
 struct pmd_internals {
     struct dpdkr_args args;
     uint16_t port_id;
@@ -124,6 +158,7 @@ struct pmd_internals {
     bool reported_broken;
     struct dpdkr_geometry geo;
     struct dpdkr_region_hdr *hdr;
+    struct dpdkr_ctrl *ctrl;
 
     struct dpdkr_ring_view rx;  /* This side consumes. */
     struct dpdkr_ring_view tx;  /* This side produces. */
@@ -140,6 +175,21 @@ struct pmd_internals {
     /* Rate limit of the data path's complaints about the peer. */
     uint64_t last_complaint_tsc;
     uint64_t complained_errors;
+
+    /* Client: lanes. */
+    struct dpdkr_tx_lane txl;
+    struct dpdkr_rx_lane rxl;
+    uint64_t lane_rx_packets, lane_rx_bytes; /* Received from lanes. */
+    uint64_t lane_tx_packets, lane_tx_bytes; /* Sent into lanes. */
+
+    /* Server: the switch's control of this port's data path, from its
+     * main thread (rte_pmd_dpdkr_*() below); process-local. */
+    uint32_t rx_hold;           /* Nonzero: read C2S only to 'rx_limit'. */
+    uint32_t rx_limit;
+    uint32_t rx_at_limit;       /* Set by rx at 'rx_limit': all before it
+                                 * processed by the caller. */
+    uint32_t tx_head_pub;       /* Copy of tx.idx after each burst. */
+    uint32_t generation[DPDKR_N_RINGS]; /* Of the last requests. */
 
     struct rte_ether_addr mac;
 };
@@ -285,21 +335,24 @@ dpdkr_complain(struct pmd_internals *pi)
     pi->complained_errors = errors;
 }
 
+/* Receives at most 'n' packets from ring 'v' into 'bufs', accepting
+ * packets of at most 'max_len' bytes.  Stores in '*used' how many
+ * descriptors it consumed (valid or not) and returns how many packets it
+ * received. */
 static uint16_t
-dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
+dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
+              struct rte_mbuf **bufs, uint32_t n, uint32_t max_len,
+              uint32_t *used)
 {
-    struct pmd_internals *pi = q;
     const uint8_t *src[DPDKR_RX_BURST_MAX];
     uint32_t len[DPDKR_RX_BURST_MAX];
     uint32_t avail, i, got = 0;
     uint64_t bytes = 0;
 
-    if (unlikely(!pi->started)) {
-        return 0;
-    }
-    avail = dpdkr_cons_avail(&pi->rx, RTE_MIN(n, DPDKR_RX_BURST_MAX));
+    *used = 0;
+    avail = dpdkr_cons_avail(v, RTE_MIN(n, (uint32_t) DPDKR_RX_BURST_MAX));
     if (!avail) {
-        if (unlikely(pi->rx.bad_index != 0)) {
+        if (unlikely(v->bad_index != 0)) {
             dpdkr_complain(pi);
         }
         return 0;
@@ -316,7 +369,7 @@ dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
         struct dpdkr_desc d;
         uint32_t off;
 
-        src[i] = dpdkr_cons_desc(&pi->rx, i, pi->max_rx_len, &d);
+        src[i] = dpdkr_cons_desc(v, i, max_len, &d);
         len[i] = d.len;
         if (likely(src[i] != NULL)) {
             for (off = 0; off < d.len; off += RTE_CACHE_LINE_SIZE) {
@@ -341,8 +394,294 @@ dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
         rte_pktmbuf_free_bulk(&bufs[got], avail - got);
         dpdkr_complain(pi);
     }
-    dpdkr_cons_release(&pi->rx, avail, got, bytes);
+    dpdkr_cons_release(v, avail, got, bytes);
+    *used = avail;
     return got;
+}
+
+/* Lanes, client side. */
+
+/* Unmaps 'lane', adding its ring view's packet and byte counts to
+ * '*packets' and '*bytes'. */
+static void
+dpdkr_lane_unmap(struct dpdkr_lane *lane, uint64_t *packets, uint64_t *bytes)
+{
+    *packets += lane->view.packets;
+    *bytes += lane->view.bytes;
+    if (lane->base) {
+        dpdkr_guard_remove(lane->guard);
+        munmap(lane->base, lane->size);
+    }
+    memset(lane, 0, sizeof *lane);
+    lane->guard = -1;
+}
+
+/* Maps the lane that request 'r' in ring 'id''s control names into 'lane'
+ * (unless it is already mapped), as producer or consumer of its ring.
+ * Returns 0 or a negative errno value, after logging why. */
+static int
+dpdkr_lane_map(struct pmd_internals *pi, int id,
+               const struct dpdkr_lane_req *r, struct dpdkr_lane *lane,
+               bool producer)
+{
+    char path[sizeof pi->ctrl->lane_path[0]];
+    struct dpdkr_region_hdr *h;
+    const char *why;
+    struct stat st;
+    int fd, err = -EINVAL;
+
+    if (lane->base && lane->epoch == r->lane_epoch
+        && lane->ring == r->lane_ring) {
+        return 0;
+    }
+    dpdkr_lane_unmap(lane, producer ? &pi->lane_tx_packets
+                                    : &pi->lane_rx_packets,
+                     producer ? &pi->lane_tx_bytes : &pi->lane_rx_bytes);
+
+    /* The path is read once, into private memory, and terminated here. */
+    memcpy(path, (const void *) pi->ctrl->lane_path[id], sizeof path);
+    path[sizeof path - 1] = '\0';
+    if (path[0] != '/' || r->lane_ring >= DPDKR_N_RINGS) {
+        DPDKR_LOG(ERR, "%s: invalid lane request\n", pi->args.path);
+        return -EINVAL;
+    }
+    fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        err = -errno;
+        DPDKR_LOG(ERR, "%s: cannot open lane %s: %s\n", pi->args.path, path,
+                  rte_strerror(errno));
+        return err;
+    }
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+        DPDKR_LOG(ERR, "%s: lane %s is not a region\n", pi->args.path, path);
+        close(fd);
+        return -EINVAL;
+    }
+    lane->size = st.st_size;
+    lane->base = mmap(NULL, lane->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                      fd, 0);
+    close(fd);
+    if (lane->base == MAP_FAILED) {
+        lane->base = NULL;
+        DPDKR_LOG(ERR, "%s: cannot map lane %s: %s\n", pi->args.path, path,
+                  rte_strerror(errno));
+        return -ENOMEM;
+    }
+    lane->guard = dpdkr_guard_add(lane->base, lane->size);
+    why = dpdkr_region_validate(lane->base, lane->size, &lane->geo);
+    h = (struct dpdkr_region_hdr *) lane->base;
+    if (!why && lane->geo.epoch != r->lane_epoch) {
+        why = "stale lane (epoch differs)";
+    }
+    if (!why && __atomic_load_n(&h->server_state, __ATOMIC_ACQUIRE)
+                != DPDKR_SERVER_UP) {
+        why = "the switch is not serving this lane";
+    }
+    if (why) {
+        DPDKR_LOG(ERR, "%s: refusing lane %s: %s\n", pi->args.path, path,
+                  why);
+        munmap(lane->base, lane->size);
+        dpdkr_guard_remove(lane->guard);
+        memset(lane, 0, sizeof *lane);
+        lane->guard = -1;
+        return err;
+    }
+    lane->epoch = r->lane_epoch;
+    lane->ring = r->lane_ring;
+    dpdkr_ring_view_init(&lane->view, lane->base, &lane->geo, r->lane_ring,
+                         0);
+    if (producer) {
+        /* A fresh count for this session, which the switch reads. */
+        lane->view.idx = dpdkr_load_acquire(&lane->view.ring->head);
+        dpdkr_store_relaxed64(&lane->view.ring->prod_packets, 0);
+        dpdkr_store_relaxed64(&lane->view.ring->prod_bytes, 0);
+        dpdkr_store_relaxed64(&lane->view.ring->prod_drops, 0);
+    } else {
+        lane->view.idx = dpdkr_load_acquire(&lane->view.ring->tail);
+    }
+    DPDKR_LOG(INFO, "%s: %s lane %s\n", pi->args.path,
+              producer ? "sending into" : "receiving from", path);
+    return 0;
+}
+
+/* Transmit side: executes the C2S request of generation 'gen'. */
+static void
+dpdkr_tx_lane_update(struct pmd_internals *pi, uint32_t gen)
+{
+    struct dpdkr_tx_lane *tl = &pi->txl;
+    struct dpdkr_lane_req r;
+    struct dpdkr_lane_ack a;
+
+    if (!dpdkr_lane_req_read(&pi->ctrl->req[DPDKR_RING_C2S], gen, &r)) {
+        return;
+    }
+    tl->gen = gen;
+    if (r.state == DPDKR_LANE_DIRECT) {
+        if (dpdkr_lane_map(pi, DPDKR_RING_C2S, &r, &tl->lane, true)) {
+            tl->direct = false;
+            a.state = DPDKR_LANE_REFUSED;
+        } else {
+            tl->direct = true;
+            tl->max_len = RTE_MIN(r.max_len ? r.max_len : UINT32_MAX,
+                                  tl->lane.view.buf_size);
+            a.state = DPDKR_LANE_DIRECT;
+        }
+    } else {
+        if (tl->lane.base) {
+            tl->last_head = tl->lane.view.idx;
+            dpdkr_lane_unmap(&tl->lane, &pi->lane_tx_packets,
+                             &pi->lane_tx_bytes);
+        }
+        tl->direct = false;
+        a.state = DPDKR_LANE_SWITCHED;
+    }
+    a.generation = gen;
+    a.old_path_seq = pi->tx.idx;
+    a.lane_seq = tl->direct ? tl->lane.view.idx : tl->last_head;
+    dpdkr_lane_ack_publish(&pi->ctrl->ack[DPDKR_RING_C2S], &a);
+}
+
+static void
+dpdkr_rx_lane_ack(struct pmd_internals *pi, uint32_t state)
+{
+    struct dpdkr_lane_ack a = {
+        .generation = pi->rxl.gen,
+        .state = state,
+        .old_path_seq = pi->rx.idx,
+        .lane_seq = pi->rxl.lane.base ? pi->rxl.lane.view.idx : 0,
+    };
+
+    dpdkr_lane_ack_publish(&pi->ctrl->ack[DPDKR_RING_S2C], &a);
+}
+
+/* Receive side: takes up the S2C request of generation 'gen'. */
+static void
+dpdkr_rx_lane_update(struct pmd_internals *pi, uint32_t gen)
+{
+    struct dpdkr_rx_lane *rl = &pi->rxl;
+    struct dpdkr_lane_req r;
+
+    if (!dpdkr_lane_req_read(&pi->ctrl->req[DPDKR_RING_S2C], gen, &r)) {
+        return;
+    }
+    rl->gen = gen;
+    rl->direct = r.state == DPDKR_LANE_DIRECT;
+    rl->old_seq = r.old_path_seq;
+    rl->lane_seq = r.lane_seq;
+    rl->to_old = true;
+    rl->reading_lane = false;
+    rl->draining = false;
+    if ((rl->direct && !r.lane_epoch)
+        || (r.lane_epoch && dpdkr_lane_map(pi, DPDKR_RING_S2C, &r, &rl->lane,
+                                       false))) {
+        /* Nothing can be read from a lane that cannot be mapped. */
+        rl->busy = false;
+        rl->direct = false;
+        dpdkr_rx_lane_ack(pi, DPDKR_LANE_REFUSED);
+        return;
+    }
+    rl->draining = !rl->direct && rl->lane.base;
+    rl->busy = true;
+}
+
+/* Receives while a lane request is being executed or a lane is in use. */
+static uint16_t
+dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
+                    uint16_t n)
+{
+    struct dpdkr_rx_lane *rl = &pi->rxl;
+    uint32_t used, left;
+    uint16_t got;
+
+    if (rl->to_old) {
+        /* Every packet of the old path precedes 'old_seq' on the S2C
+         * ring, where the switch put it before the request.  An index
+         * already passed, or one that cannot be reached, ends this step:
+         * there is nothing to wait for. */
+        left = rl->old_seq - pi->rx.idx;
+        if (left && left <= pi->rx.size) {
+            got = dpdkr_rx_ring(pi, &pi->rx, bufs, RTE_MIN(n, left),
+                                pi->max_rx_len, &used);
+            if (used) {
+                return got;
+            }
+        }
+        rl->to_old = false;
+    }
+    if (rl->draining) {
+        /* The lane's packets up to 'lane_seq' are all there: the producer
+         * put them before acknowledging.  An empty lane ends this step. */
+        left = rl->lane_seq - rl->lane.view.idx;
+        if (left && left <= rl->lane.view.size) {
+            got = dpdkr_rx_ring(pi, &rl->lane.view, bufs, RTE_MIN(n, left),
+                                pi->max_rx_len, &used);
+            if (used) {
+                return got;
+            }
+        }
+        rl->draining = false;
+    }
+    if (rl->busy) {
+        rl->busy = false;
+        if (rl->direct) {
+            rl->reading_lane = true;
+            dpdkr_rx_lane_ack(pi, DPDKR_LANE_DIRECT);
+        } else {
+            dpdkr_rx_lane_ack(pi, DPDKR_LANE_SWITCHED);
+            dpdkr_lane_unmap(&rl->lane, &pi->lane_rx_packets,
+                             &pi->lane_rx_bytes);
+        }
+    }
+    if (!rl->reading_lane) {
+        return dpdkr_rx_ring(pi, &pi->rx, bufs, n, pi->max_rx_len, &used);
+    }
+
+    /* Direct: the lane, then what the switch still sends. */
+    got = dpdkr_rx_ring(pi, &rl->lane.view, bufs, n, pi->max_rx_len, &used);
+    if (got < n) {
+        got += dpdkr_rx_ring(pi, &pi->rx, bufs + got, n - got,
+                             pi->max_rx_len, &used);
+    }
+    return got;
+}
+
+static uint16_t
+dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
+{
+    struct pmd_internals *pi = q;
+    uint32_t used;
+
+    if (unlikely(!pi->started)) {
+        return 0;
+    }
+    if (pi->args.server) {
+        /* While the switch holds this port's input (a lane carries it),
+         * read no further than the point the client left the ring at. */
+        if (unlikely(__atomic_load_n(&pi->rx_hold, __ATOMIC_RELAXED))) {
+            uint32_t left = __atomic_load_n(&pi->rx_limit, __ATOMIC_ACQUIRE)
+                            - pi->rx.idx;
+
+            if (!left || left > pi->rx.size) {
+                /* Everything before was returned by earlier calls, which
+                 * the caller has processed before calling again. */
+                __atomic_store_n(&pi->rx_at_limit, 1, __ATOMIC_RELEASE);
+                return 0;
+            }
+            n = RTE_MIN(n, left);
+        }
+    } else {
+        /* One word per burst: the generation of the lane request. */
+        uint32_t gen = dpdkr_load_acquire(
+            &pi->ctrl->req[DPDKR_RING_S2C].generation);
+
+        if (unlikely(gen != pi->rxl.gen)) {
+            dpdkr_rx_lane_update(pi, gen);
+        }
+        if (unlikely(pi->rxl.busy || pi->rxl.reading_lane)) {
+            return dpdkr_rx_lane_burst(pi, bufs, n);
+        }
+    }
+    return dpdkr_rx_ring(pi, &pi->rx, bufs, n, pi->max_rx_len, &used);
 }
 
 /* Copies 'm' (possibly multi-segment) into 'dst', which has room for it. */
@@ -363,7 +702,9 @@ static uint16_t
 dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
 {
     struct pmd_internals *pi = q;
+    struct dpdkr_ring_view *v = &pi->tx;
     uint32_t space, i, k, j = 0;
+    uint32_t max_len = pi->tx.buf_size;
     uint32_t peer_state;
 
     if (unlikely(!pi->started || !n)) {
@@ -380,26 +721,42 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
                                  : peer_state != DPDKR_SERVER_UP)) {
         return 0;
     }
+    if (!pi->args.server) {
+        /* One more word per burst: the generation of the lane request. */
+        uint32_t gen = dpdkr_load_acquire(
+            &pi->ctrl->req[DPDKR_RING_C2S].generation);
 
-    space = dpdkr_prod_space(&pi->tx);
+        if (unlikely(gen != pi->txl.gen)) {
+            dpdkr_tx_lane_update(pi, gen);
+        }
+        if (unlikely(pi->txl.direct)) {
+            v = &pi->txl.lane.view;
+            max_len = pi->txl.max_len;
+        }
+    }
+
+    space = dpdkr_prod_space(v);
     k = RTE_MIN(space, (uint32_t) n);
     for (i = 0; i < k; i++) {
         const struct rte_mbuf *m = bufs[i];
 
-        if (unlikely(m->pkt_len > pi->tx.buf_size)) {
+        if (unlikely(m->pkt_len > max_len)) {
             pi->tx_oversize++;
             continue;
         }
-        dpdkr_copy_mbuf(dpdkr_prod_buf(&pi->tx, j), m);
-        dpdkr_prod_fill(&pi->tx, j, m->pkt_len);
+        dpdkr_copy_mbuf(dpdkr_prod_buf(v, j), m);
+        dpdkr_prod_fill(v, j, m->pkt_len);
         j++;
     }
-    dpdkr_prod_publish(&pi->tx, j);
+    dpdkr_prod_publish(v, j);
     if (unlikely(j < k)) {
-        dpdkr_prod_drop(&pi->tx, k - j);
+        dpdkr_prod_drop(v, k - j);
     }
-    if (unlikely(pi->tx.bad_index != 0)) {
+    if (unlikely(v->bad_index != 0)) {
         dpdkr_complain(pi);
+    }
+    if (pi->args.server) {
+        __atomic_store_n(&pi->tx_head_pub, v->idx, __ATOMIC_RELEASE);
     }
     rte_pktmbuf_free_bulk(bufs, k);
     return k;
@@ -418,6 +775,12 @@ dpdkr_client_present(struct pmd_internals *pi)
 static void
 dpdkr_unmap(struct pmd_internals *pi)
 {
+    dpdkr_lane_unmap(&pi->txl.lane, &pi->lane_tx_packets,
+                     &pi->lane_tx_bytes);
+    dpdkr_lane_unmap(&pi->rxl.lane, &pi->lane_rx_packets,
+                     &pi->lane_rx_bytes);
+    pi->txl.direct = false;
+    pi->rxl.busy = pi->rxl.reading_lane = false;
     if (pi->base) {
         /* 'hdr' is set only once the region is ours to serve or was
          * validated and attached to. */
@@ -453,11 +816,9 @@ dpdkr_server_create(struct pmd_internals *pi)
 {
     const struct dpdkr_args *a = &pi->args;
     struct dpdkr_geometry g;
-    struct dpdkr_region_hdr *h;
     struct timespec ts;
     struct statfs sfs;
     uint64_t align = 4096;
-    int i;
 
     /* A file left by a server that crashed is replaced: its clients see the
      * old region closed and must re-attach. */
@@ -511,22 +872,9 @@ dpdkr_server_create(struct pmd_internals *pi)
     g.epoch = ((uint64_t) ts.tv_sec << 32) ^ ts.tv_nsec ^ getpid();
     g.epoch |= 1;
 
-    h = pi->hdr = (struct dpdkr_region_hdr *) pi->base;
-    h->major = DPDKR_VERSION_MAJOR;
-    h->minor = DPDKR_VERSION_MINOR;
-    h->hdr_size = sizeof *h;
-    h->region_size = g.region_size;
-    h->epoch = g.epoch;
-    h->n_rings = DPDKR_N_RINGS;
-    h->ctrl_offset = g.ctrl_offset;
-    h->ctrl_size = DPDKR_CTRL_SIZE;
-    for (i = 0; i < DPDKR_N_RINGS; i++) {
-        h->ring[i] = g.ring[i];
-    }
-    h->server_pid = getpid();
-    h->server_state = DPDKR_SERVER_UP;
-    __atomic_store_n(&h->magic, DPDKR_MAGIC, __ATOMIC_RELEASE);
-
+    dpdkr_region_init(pi->base, &g, getpid());
+    pi->hdr = (struct dpdkr_region_hdr *) pi->base;
+    pi->ctrl = (struct dpdkr_ctrl *) (pi->base + g.ctrl_offset);
     pi->geo = g;
     dpdkr_ring_view_init(&pi->rx, pi->base, &g, DPDKR_RING_C2S, 0);
     dpdkr_ring_view_init(&pi->tx, pi->base, &g, DPDKR_RING_S2C, 0);
@@ -600,6 +948,7 @@ dpdkr_client_attach(struct pmd_internals *pi)
     pi->rx.idx = dpdkr_load_acquire(&pi->rx.ring->tail);
     pi->tx.idx = dpdkr_load_acquire(&pi->tx.ring->head);
     pi->hdr = (struct dpdkr_region_hdr *) pi->base;
+    pi->ctrl = (struct dpdkr_ctrl *) (pi->base + pi->geo.ctrl_offset);
     pi->hdr->client_pid = getpid();
     pi->hdr->client_attaches++;
     __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_ATTACHED,
@@ -770,12 +1119,16 @@ dpdkr_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 {
     struct pmd_internals *pi = dev->data->dev_private;
 
-    stats->ipackets = pi->rx.packets;
-    stats->ibytes = pi->rx.bytes;
+    stats->ipackets = pi->rx.packets + pi->lane_rx_packets
+                      + pi->rxl.lane.view.packets;
+    stats->ibytes = pi->rx.bytes + pi->lane_rx_bytes
+                    + pi->rxl.lane.view.bytes;
     stats->ierrors = pi->rx.bad_desc + pi->rx.bad_index;
     stats->rx_nombuf = pi->rx_nombuf;
-    stats->opackets = pi->tx.packets;
-    stats->obytes = pi->tx.bytes;
+    stats->opackets = pi->tx.packets + pi->lane_tx_packets
+                      + pi->txl.lane.view.packets;
+    stats->obytes = pi->tx.bytes + pi->lane_tx_bytes
+                    + pi->txl.lane.view.bytes;
     stats->oerrors = pi->tx_oversize;
     stats->q_ipackets[0] = stats->ipackets;
     stats->q_ibytes[0] = stats->ibytes;
@@ -792,6 +1145,10 @@ dpdkr_stats_reset(struct rte_eth_dev *dev)
     pi->rx.packets = pi->rx.bytes = pi->rx.bad_desc = pi->rx.bad_index = 0;
     pi->tx.packets = pi->tx.bytes = pi->tx.drops = pi->tx.bad_index = 0;
     pi->rx_nombuf = pi->tx_oversize = 0;
+    pi->lane_rx_packets = pi->lane_rx_bytes = 0;
+    pi->lane_tx_packets = pi->lane_tx_bytes = 0;
+    pi->rxl.lane.view.packets = pi->rxl.lane.view.bytes = 0;
+    pi->txl.lane.view.packets = pi->txl.lane.view.bytes = 0;
     pi->complained_errors = 0;
     return 0;
 }
@@ -997,6 +1354,8 @@ rte_pmd_dpdkr_probe(struct rte_vdev_device *vdev)
     pi->fd = -1;
     pi->probe_fd = -1;
     pi->guard = -1;
+    pi->txl.lane.guard = -1;
+    pi->rxl.lane.guard = -1;
 
     ret = args.server ? dpdkr_server_create(pi) : dpdkr_client_attach(pi);
     if (ret) {
@@ -1029,6 +1388,131 @@ rte_pmd_dpdkr_remove(struct rte_vdev_device *vdev)
     }
     dpdkr_dev_close(dev);
     rte_eth_dev_release_port(dev);
+    return 0;
+}
+
+/* The switch's control of a server port (see rte_pmd_dpdkr.h). */
+
+static struct pmd_internals *
+dpdkr_server_port(uint16_t port_id)
+{
+    struct rte_eth_dev *dev;
+    struct pmd_internals *pi;
+
+    if (!rte_eth_dev_is_valid_port(port_id)) {
+        return NULL;
+    }
+    dev = &rte_eth_devices[port_id];
+    if (dev->dev_ops != &dpdkr_ops) {
+        return NULL;
+    }
+    pi = dev->data->dev_private;
+    return pi && pi->args.server && pi->ctrl ? pi : NULL;
+}
+
+int
+rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
+                           const struct dpdkr_lane_req *req,
+                           const char *lane_path, uint32_t *generation)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+    char *dst;
+
+    if (!pi || ring < 0 || ring >= DPDKR_N_RINGS) {
+        return -ENODEV;
+    }
+    dst = pi->ctrl->lane_path[ring];
+    if (lane_path) {
+        if (strlen(lane_path) >= sizeof pi->ctrl->lane_path[ring]) {
+            return -ENAMETOOLONG;
+        }
+        memset(dst, 0, sizeof pi->ctrl->lane_path[ring]);
+        strcpy(dst, lane_path);
+    }
+    if (!++pi->generation[ring]) {
+        pi->generation[ring]++;     /* 0 means "no request yet". */
+    }
+    dpdkr_lane_req_publish(&pi->ctrl->req[ring], req, pi->generation[ring]);
+    *generation = pi->generation[ring];
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_lane_ack(uint16_t port_id, int ring,
+                       struct dpdkr_lane_ack *ack)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi || ring < 0 || ring >= DPDKR_N_RINGS) {
+        return -ENODEV;
+    }
+    return dpdkr_lane_ack_read(&pi->ctrl->ack[ring], ack) ? 0 : -EAGAIN;
+}
+
+int
+rte_pmd_dpdkr_rx_hold(uint16_t port_id, bool hold, uint32_t limit)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    __atomic_store_n(&pi->rx_at_limit, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&pi->rx_limit, limit, __ATOMIC_RELEASE);
+    __atomic_store_n(&pi->rx_hold, hold, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_rx_state(uint16_t port_id, uint32_t *idx, bool *at_limit)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    *at_limit = __atomic_load_n(&pi->rx_at_limit, __ATOMIC_ACQUIRE);
+    *idx = __atomic_load_n(&pi->rx.idx, __ATOMIC_RELAXED);
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_tx_head(uint16_t port_id, uint32_t *head)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    *head = __atomic_load_n(&pi->tx_head_pub, __ATOMIC_ACQUIRE);
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_client_running(uint16_t port_id, bool *running)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    *running = (dpdkr_client_present(pi)
+                && __atomic_load_n(&pi->hdr->client_state, __ATOMIC_RELAXED)
+                   == DPDKR_CLIENT_RUNNING);
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_geometry(uint16_t port_id, uint32_t *ring_size,
+                       uint32_t *buf_size)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    *ring_size = pi->args.ring_size;
+    *buf_size = pi->args.buf_size;
     return 0;
 }
 

@@ -1,0 +1,65 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef RTE_PMD_DPDKR_H
+#define RTE_PMD_DPDKR_H 1
+
+/* The switch's control of net_dpdkr server ports, for the lane manager in
+ * ovs-vswitchd, which links the driver statically.  Every function takes a
+ * DPDK port id and returns 0 or a negative errno value (-ENODEV if the
+ * port is not a net_dpdkr server port).  They are called from the
+ * switch's main thread while the data path runs in its PMD threads. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dpdkr_lane_ack;
+struct dpdkr_lane_req;
+
+/* Publishes 'req' (all but its generation) as the port's request for ring
+ * 'ring', naming the lane 'lane_path' (if nonnull), and stores the new
+ * request's generation in '*generation'. */
+int rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
+                               const struct dpdkr_lane_req *req,
+                               const char *lane_path, uint32_t *generation);
+
+/* Reads the client's acknowledgement for ring 'ring' into '*ack': hostile
+ * data, to be checked by the caller.  -EAGAIN if it was being written. */
+int rte_pmd_dpdkr_lane_ack(uint16_t port_id, int ring,
+                           struct dpdkr_lane_ack *ack);
+
+/* With 'hold', the port's receive path reads its client-to-server ring
+ * only up to index 'limit', and reports when it is there (below).  Without,
+ * it reads everything again. */
+int rte_pmd_dpdkr_rx_hold(uint16_t port_id, bool hold, uint32_t limit);
+
+/* Stores the receive path's ring index in '*idx' and whether, holding, it
+ * has been called again after reaching the limit, which proves that the
+ * caller has processed every packet before it, in '*at_limit'. */
+int rte_pmd_dpdkr_rx_state(uint16_t port_id, uint32_t *idx, bool *at_limit);
+
+/* Stores in '*head' the index after the last packet the switch has put on
+ * the port's server-to-client ring. */
+int rte_pmd_dpdkr_tx_head(uint16_t port_id, uint32_t *head);
+
+/* Stores in '*running' whether an application is attached and started. */
+int rte_pmd_dpdkr_client_running(uint16_t port_id, bool *running);
+
+/* Stores the port's ring size and buffer size. */
+int rte_pmd_dpdkr_geometry(uint16_t port_id, uint32_t *ring_size,
+                           uint32_t *buf_size);
+
+#endif /* rte_pmd_dpdkr.h */
