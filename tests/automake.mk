@@ -15,7 +15,8 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/dpdkr-ring.at \
 	p2p/tests/p2p-detector.at \
 	p2p/tests/p2p-lane.at \
-	p2p/tests/p2p-detector-random.py
+	p2p/tests/p2p-detector-random.py \
+	p2p/tests/p2p-traffic.at
 EXTRA_DIST += $(P2P_TESTSUITE_AT)
 
 P2P_TESTSUITE = tests/p2p-testsuite
@@ -83,10 +84,24 @@ tests/fuzz/dpdkr_fuzz: $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c $(P2P_RING_HDRS)
 	    -fsanitize=fuzzer -Wall -Wextra \
 	    -o $@ $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c
 
-# Everything 'make check' builds for the upstream suite, plus ours.
+# The traffic tool (see tests/p2p-traffic.at): a stock DPDK application
+# that uses only the public ethdev API and loads net_dpdkr with -d, as a
+# VNF would.  Built against the installed DPDK, not OVS's libraries.
+P2P_TRAFFIC = tests/ovs-p2p-traffic
+EXTRA_DIST += p2p/tests/ovs-p2p-traffic.c
+CLEANFILES += $(P2P_TRAFFIC)
+
+$(P2P_TRAFFIC): $(srcdir)/p2p/tests/ovs-p2p-traffic.c
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(CC) -std=gnu11 -g -O2 -Wall -Wextra \
+	    $$(pkg-config --cflags libdpdk) \
+	    -o $@ $(srcdir)/p2p/tests/ovs-p2p-traffic.c \
+	    $$(pkg-config --libs libdpdk)
+
 # Everything 'make check' builds for the upstream suite, plus ours.
 check-p2p-prereqs: all $(check_PROGRAMS) $(check_DATA) $(check_SCRIPTS) \
-		tests/atlocal $(P2P_TESTSUITE) tests/p2p-pmd-path $(P2P_RING_BINS)
+		tests/atlocal $(P2P_TESTSUITE) tests/p2p-pmd-path $(P2P_RING_BINS) \
+		$(P2P_TRAFFIC)
 .PHONY: check-p2p-prereqs
 
 check-p2p: check-p2p-prereqs
