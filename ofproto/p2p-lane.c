@@ -577,7 +577,9 @@ dir_force_revert(struct p2p_dir *d, const struct p2p_lport *a,
                  const struct p2p_lport *b, const char *why)
     OVS_REQUIRES(lane_mutex)
 {
-    VLOG_WARN("%s: port %"PRIu16" -> %"PRIu16": %s; taking the direction "
+    /* An application that sends nothing never answers, so this is not
+     * necessarily a problem. */
+    VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": %s; taking the direction "
               "back to the switched path without it", d->bridge,
               ofp_to_u16(d->in), ofp_to_u16(d->out), why);
     /* Whatever A has put on the lane is for B to finish. */
@@ -771,7 +773,8 @@ dir_run(struct p2p_dir *d)
         } else if (!a.running || now > d->deadline) {
             dir_force_revert(d, &a, &b, !a.running
                              ? "the input application is gone"
-                             : "the input application did not answer");
+                             : "the input application did not answer "
+                               "(it may have nothing to send)");
         }
         break;
 
