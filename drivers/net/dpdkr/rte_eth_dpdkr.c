@@ -1369,7 +1369,11 @@ rte_pmd_dpdkr_probe(struct rte_vdev_device *vdev)
     dev->data->nb_tx_queues = 1;
     dev->data->dev_link.link_speed = RTE_ETH_SPEED_NUM_10G;
     dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
-    dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+    if (!args.server) {
+        /* Not in OVS: a lane's packets are added to the port's statistics
+         * there, and per-queue counters would show that they bypassed. */
+        dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+    }
     dev->dev_ops = &dpdkr_ops;
     dev->rx_pkt_burst = dpdkr_rx_burst;
     dev->tx_pkt_burst = dpdkr_tx_burst;
