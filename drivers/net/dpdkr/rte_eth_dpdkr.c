@@ -1431,7 +1431,7 @@ rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
             return -ENAMETOOLONG;
         }
         memset(dst, 0, sizeof pi->ctrl->lane_path[ring]);
-        strcpy(dst, lane_path);
+        memcpy(dst, lane_path, strlen(lane_path));
     }
     if (!++pi->generation[ring]) {
         pi->generation[ring]++;     /* 0 means "no request yet". */
