@@ -169,7 +169,10 @@ struct dpdkr_ring {
     uint64_t prod_packets;      /* Packets enqueued. */
     uint64_t prod_bytes;        /* Bytes enqueued. */
     uint64_t prod_drops;        /* Packets dropped: ring full or too big. */
-    uint8_t prod_pad[DPDKR_CACHE_LINE - 32];
+    uint64_t prod_drop_bytes;   /* 1.1: bytes of packets dropped as too
+                                 * big (for a lane: over the output
+                                 * port's MTU). */
+    uint8_t prod_pad[DPDKR_CACHE_LINE - 40];
 
     /* Cache line 1: written by the consumer only. */
     uint32_t tail;              /* Next descriptor the consumer reads. */

@@ -58,6 +58,7 @@ struct dpdkr_ring_view {
     uint64_t packets;
     uint64_t bytes;
     uint64_t drops;             /* Producer: ring full, too big, peer gone. */
+    uint64_t drop_bytes;        /* Producer: bytes of packets too big. */
     uint64_t bad_desc;          /* Consumer: descriptors that failed checks. */
     uint64_t bad_index;         /* Peer's index out of range (resynced). */
 };
@@ -360,6 +361,17 @@ dpdkr_prod_drop(struct dpdkr_ring_view *v, uint32_t n)
     if (n) {
         v->drops += n;
         dpdkr_store_relaxed64(&v->ring->prod_drops, v->drops);
+    }
+}
+
+/* Counts 'bytes' more bytes of packets the producer dropped as too big and
+ * publishes the count. */
+static inline void
+dpdkr_prod_drop_bytes(struct dpdkr_ring_view *v, uint64_t bytes)
+{
+    if (bytes) {
+        v->drop_bytes += bytes;
+        dpdkr_store_relaxed64(&v->ring->prod_drop_bytes, v->drop_bytes);
     }
 }
 

@@ -127,7 +127,7 @@ struct p2p_dir {
 
     /* Counters of the current session, as last read from the lane, and
      * totals of all sessions, as credited. */
-    uint64_t last_packets, last_bytes, last_drops;
+    uint64_t last_packets, last_bytes, last_drops, last_drop_bytes;
     uint64_t tot_packets, tot_bytes, tot_drops;
     long long int since;        /* When it became direct (wall ms). */
     long long int next_credit;
@@ -354,18 +354,21 @@ lane_ring(const struct p2p_lane *l, uint32_t ring)
  * believed, so what OVS reports never goes backwards. */
 static void
 dir_read_counters(struct p2p_dir *d, uint64_t *dp, uint64_t *db,
-                  uint64_t *dd)
+                  uint64_t *dd, uint64_t *ddb)
     OVS_REQUIRES(lane_mutex)
 {
     const volatile struct dpdkr_ring *r = lane_ring(d->lane, d->ring);
     uint64_t p = r->prod_packets, b = r->prod_bytes, x = r->prod_drops;
+    uint64_t xb = r->prod_drop_bytes;
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
 
-    *dp = *db = *dd = 0;
+    *dp = *db = *dd = *ddb = 0;
     if (p < d->last_packets || b < d->last_bytes || x < d->last_drops
+        || xb < d->last_drop_bytes
         || p - d->last_packets > UINT32_MAX
         || x - d->last_drops > UINT32_MAX
-        || b - d->last_bytes > (p - d->last_packets) * DPDKR_BUF_SIZE_MAX) {
+        || b - d->last_bytes > (p - d->last_packets) * DPDKR_BUF_SIZE_MAX
+        || xb - d->last_drop_bytes > (x - d->last_drops) * UINT16_MAX) {
         VLOG_WARN_RL(&rl, "%s: implausible lane counters, ignored",
                      d->lane->path);
         return;
@@ -373,9 +376,11 @@ dir_read_counters(struct p2p_dir *d, uint64_t *dp, uint64_t *db,
     *dp = p - d->last_packets;
     *db = b - d->last_bytes;
     *dd = x - d->last_drops;
+    *ddb = xb - d->last_drop_bytes;
     d->last_packets = p;
     d->last_bytes = b;
     d->last_drops = x;
+    d->last_drop_bytes = xb;
 }
 
 /* Credits what 'd''s lane carried since the last time to rule R, and
@@ -384,12 +389,12 @@ static void
 dir_credit(struct p2p_dir *d)
     OVS_REQUIRES(lane_mutex)
 {
-    uint64_t dp, db, dd;
+    uint64_t dp, db, dd, ddb;
 
     if (!d->lane || !d->lane->base) {
         return;
     }
-    dir_read_counters(d, &dp, &db, &dd);
+    dir_read_counters(d, &dp, &db, &dd, &ddb);
     if (!dp && !dd) {
         return;
     }
@@ -399,14 +404,14 @@ dir_credit(struct p2p_dir *d)
 
     /* Ports are credited from the main thread (dir_credit_ports()). */
     d->pend_in.rx_packets += dp + dd;
-    d->pend_in.rx_bytes += db;
+    d->pend_in.rx_bytes += db + ddb;
     d->pend_out.tx_packets += dp;
     d->pend_out.tx_bytes += db;
     d->pend_out.tx_dropped += dd;
     if (d->rule && d->rule->ofproto->ofproto_class == &ofproto_dpif_class) {
         struct dpif_flow_stats st = {
             .n_packets = dp + dd,
-            .n_bytes = db,
+            .n_bytes = db + ddb,
             .used = time_msec(),
         };
         rule_dpif_credit_stats(CONTAINER_OF(d->rule, struct rule_dpif, up),
@@ -616,6 +621,23 @@ dir_wanted(struct p2p_dir *d, const struct p2p_lport *a, bool a_ok,
     return !*why;
 }
 
+/* Returns the direction other than 'd' that has a lane into port 'out' of
+ * 'd''s bridge, if any: an application's receive side reads one lane. */
+static const struct p2p_dir *
+dir_lane_into(const struct p2p_dir *d, ofp_port_t out)
+    OVS_REQUIRES(lane_mutex)
+{
+    const struct p2p_dir *o;
+
+    HMAP_FOR_EACH (o, node, &dirs) {
+        if (o != d && o->state != DIR_IDLE && o->out == out
+            && !strcmp(o->bridge, d->bridge)) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
 static void
 dir_run(struct p2p_dir *d)
     OVS_REQUIRES(lane_mutex)
@@ -636,6 +658,10 @@ dir_run(struct p2p_dir *d)
     }
     want = dir_wanted(d, &a, a_ok, &b, b_ok, &why)
            && (d->state == DIR_IDLE || d->want_out == d->out);
+    if (want && d->state == DIR_IDLE && dir_lane_into(d, out)) {
+        want = false;
+        why = "the output port already receives another lane";
+    }
     if (why || !want) {
         dir_set_note(d, why ? why : "peer changed");
     }
@@ -669,6 +695,7 @@ dir_run(struct p2p_dir *d)
         d->lane->users++;
         d->ring = d->in == lo ? 0 : 1;
         d->last_packets = d->last_bytes = d->last_drops = 0;
+        d->last_drop_bytes = 0;
         /* B's frame length limit, as netdev-dpdk enforces it. */
         if (netdev_get_mtu(b.ofport->netdev, &mtu)) {
             mtu = ETH_PAYLOAD_MAX;

@@ -496,6 +496,7 @@ dpdkr_lane_map(struct pmd_internals *pi, int id,
         dpdkr_store_relaxed64(&lane->view.ring->prod_packets, 0);
         dpdkr_store_relaxed64(&lane->view.ring->prod_bytes, 0);
         dpdkr_store_relaxed64(&lane->view.ring->prod_drops, 0);
+        dpdkr_store_relaxed64(&lane->view.ring->prod_drop_bytes, 0);
     } else {
         lane->view.idx = dpdkr_load_acquire(&lane->view.ring->tail);
     }
@@ -705,6 +706,7 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
     struct dpdkr_ring_view *v = &pi->tx;
     uint32_t space, i, k, j = 0;
     uint32_t max_len = pi->tx.buf_size;
+    uint64_t drop_bytes = 0;
     uint32_t peer_state;
 
     if (unlikely(!pi->started || !n)) {
@@ -742,6 +744,7 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
 
         if (unlikely(m->pkt_len > max_len)) {
             pi->tx_oversize++;
+            drop_bytes += m->pkt_len;
             continue;
         }
         dpdkr_copy_mbuf(dpdkr_prod_buf(v, j), m);
@@ -751,6 +754,7 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
     dpdkr_prod_publish(v, j);
     if (unlikely(j < k)) {
         dpdkr_prod_drop(v, k - j);
+        dpdkr_prod_drop_bytes(v, drop_bytes);
     }
     if (unlikely(v->bad_index != 0)) {
         dpdkr_complain(pi);
