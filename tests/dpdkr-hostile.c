@@ -47,6 +47,15 @@
  *   raw                 Random bytes at random offsets anywhere in the file
  *                       (for a region whose header is not valid, too).
  *
+ *   lane                A lane sender gone bad: sends well-formed traffic,
+ *                       answers the switch's lane requests on its
+ *                       transmit side, mostly correctly (so that the
+ *                       switch makes the direction direct) but sometimes
+ *                       with garbage acknowledgements, and once it has a
+ *                       lane writes into it well-formed packets mixed with
+ *                       garbage heads, tails, descriptors and counters
+ *                       (counters that go backwards and jump).
+ *
  * The program only ever writes inside its own mapping: it validates the
  * header once, keeps a private copy of the geometry and never reads the
  * header again, and every store goes through a bounds-checked helper.
@@ -80,6 +89,7 @@ enum mode {
     MODE_VALID_THEN_GARBAGE,
     MODE_VALID,
     MODE_RAW,
+    MODE_LANE,
 };
 
 /* What the program did. */
@@ -94,6 +104,10 @@ struct counts {
     uint64_t counter_writes;    /* Garbage counters. */
     uint64_t header_writes;     /* Garbage header fields. */
     uint64_t raw_writes;        /* Random bytes anywhere. */
+    uint64_t acks;              /* Correct lane acknowledgements. */
+    uint64_t bad_acks;          /* Garbage lane acknowledgements. */
+    uint64_t lane_packets;      /* Well-formed packets sent on a lane. */
+    uint64_t lane_writes;       /* Garbage written into a lane. */
 };
 
 /* Where packet bytes are read into, so that reading them is not optimized
@@ -389,7 +403,182 @@ static void
 usage(void)
 {
     printf("usage: dpdkr-hostile --path REGION [--seconds S] [--seed N] "
-           "[--mode garbage|valid-then-garbage|valid|raw] [--truncate]\n");
+           "[--mode garbage|valid-then-garbage|valid|raw|lane] "
+           "[--truncate]\n");
+}
+
+/* Lane mode. */
+
+struct lane {
+    uint8_t *base;              /* NULL if none. */
+    uint64_t size;
+    uint64_t epoch;
+    struct dpdkr_geometry g;
+    struct dpdkr_ring_view v;   /* The ring of the lane we send into. */
+};
+
+static uint32_t lane_gen;       /* Last request generation seen. */
+static struct lane lane;
+
+/* Stores 'size' bytes of 'value' at 'offset' of the lane's mapping, if it
+ * fits. */
+static void
+lane_store(uint64_t offset, const void *value, size_t size)
+{
+    if (offset > lane.size || size > lane.size - offset) {
+        fprintf(stderr, "dpdkr-hostile: bug: lane store out of bounds\n");
+        __builtin_trap();
+    }
+    memcpy(lane.base + offset, value, size);
+}
+
+static void
+lane_unmap(void)
+{
+    if (lane.base) {
+        munmap(lane.base, lane.size);
+    }
+    memset(&lane, 0, sizeof lane);
+}
+
+/* Maps the lane named in the control block for request 'r'. */
+static void
+lane_map(const struct dpdkr_ctrl *ctrl, const struct dpdkr_lane_req *r)
+{
+    char path[sizeof ctrl->lane_path[0]];
+    struct stat st;
+    void *p;
+    int fd;
+
+    if (lane.base && lane.epoch == r->lane_epoch) {
+        return;
+    }
+    lane_unmap();
+    memcpy(path, (const void *) ctrl->lane_path[DPDKR_RING_C2S], sizeof path);
+    path[sizeof path - 1] = '\0';
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    if (fstat(fd, &st) || st.st_size < DPDKR_HDR_SIZE) {
+        close(fd);
+        return;
+    }
+    p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        return;
+    }
+    lane.base = p;
+    lane.size = st.st_size;
+    if (dpdkr_region_validate(lane.base, lane.size, &lane.g)
+        || r->lane_ring >= DPDKR_N_RINGS) {
+        lane_unmap();
+        return;
+    }
+    lane.epoch = r->lane_epoch;
+    dpdkr_ring_view_init(&lane.v, lane.base, &lane.g, r->lane_ring, 0);
+    lane.v.idx = __atomic_load_n(&lane.v.ring->head, __ATOMIC_ACQUIRE);
+}
+
+/* Answers a new request on the transmit side, mostly correctly. */
+static void
+lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
+{
+    uint32_t gen = __atomic_load_n(&ctrl->req[DPDKR_RING_C2S].generation,
+                                   __ATOMIC_ACQUIRE);
+    struct dpdkr_lane_req r;
+    struct dpdkr_lane_ack a;
+
+    if (gen == lane_gen || !dpdkr_lane_req_read(&ctrl->req[DPDKR_RING_C2S],
+                                                gen, &r)) {
+        return;
+    }
+    lane_gen = gen;
+    if (r.state == DPDKR_LANE_DIRECT) {
+        lane_map(ctrl, &r);
+    }
+    a.generation = gen;
+    a.state = r.state == DPDKR_LANE_DIRECT && lane.base
+              ? DPDKR_LANE_DIRECT : DPDKR_LANE_SWITCHED;
+    a.old_path_seq = c->tx.idx;
+    a.lane_seq = lane.base ? lane.v.idx : 0;
+    if (prng_below(4) == 0) {
+        /* Garbage: wrong indexes, states, generations. */
+        a.state = evil32(a.state);
+        a.old_path_seq = evil32(a.old_path_seq);
+        a.lane_seq = prng();
+        if (prng_below(2)) {
+            a.generation = evil32(gen);
+        }
+        n->bad_acks++;
+    } else {
+        n->acks++;
+    }
+    dpdkr_lane_ack_publish(&ctrl->ack[DPDKR_RING_C2S], &a);
+    if (a.state != DPDKR_LANE_DIRECT) {
+        lane_unmap();
+    }
+}
+
+/* Sends into the lane or writes garbage into it. */
+static void
+lane_abuse(struct counts *n)
+{
+    struct dpdkr_ring *r = lane.v.ring;
+    uint8_t *base = (uint8_t *) r;
+    uint64_t roff = base - lane.base;
+
+    switch (prng_below(6)) {
+    case 0:
+    case 1: {
+        uint32_t i, k = dpdkr_prod_space(&lane.v);
+
+        k = k < 32 ? k : 32;
+        for (i = 0; i < k; i++) {
+            memset(dpdkr_prod_buf(&lane.v, i), 0x5a, 60);
+            dpdkr_prod_fill(&lane.v, i, 60);
+        }
+        dpdkr_prod_publish(&lane.v, k);
+        n->lane_packets += k;
+        break;
+    }
+    case 2: {
+        uint32_t v = evil32(lane.v.idx);
+
+        lane_store(roff + offsetof(struct dpdkr_ring, head), &v, sizeof v);
+        break;
+    }
+    case 3: {
+        uint64_t v = prng_below(2) ? prng() : evil32(lane.v.packets);
+        static const size_t offs[] = {
+            offsetof(struct dpdkr_ring, prod_packets),
+            offsetof(struct dpdkr_ring, prod_bytes),
+            offsetof(struct dpdkr_ring, prod_drops),
+            offsetof(struct dpdkr_ring, prod_drop_bytes),
+        };
+
+        lane_store(roff + offs[prng_below(4)], &v, sizeof v);
+        break;
+    }
+    case 4: {
+        struct dpdkr_desc d = {
+            .offset = evil32(0), .len = evil32(60), .flags = prng(),
+        };
+        uint64_t slot = prng_below(lane.v.size);
+
+        lane_store(roff + offsetof(struct dpdkr_ring, desc)
+                   + slot * sizeof d, &d, sizeof d);
+        break;
+    }
+    default: {
+        uint32_t v = evil32(lane.v.idx);
+
+        lane_store(roff + offsetof(struct dpdkr_ring, tail), &v, sizeof v);
+        break;
+    }
+    }
+    n->lane_writes++;
 }
 
 int
@@ -405,7 +594,7 @@ main(int argc, char *argv[])
         { NULL, 0, NULL, 0 },
     };
     static const char *const mode_names[] = {
-        "garbage", "valid-then-garbage", "valid", "raw",
+        "garbage", "valid-then-garbage", "valid", "raw", "lane",
     };
     struct dpdkr_region_hdr *hdr;
     const char *path = NULL;
@@ -532,6 +721,17 @@ main(int argc, char *argv[])
         case MODE_RAW:
             raw(&n);
             continue;
+        case MODE_LANE:
+            lane_answer(&c, (struct dpdkr_ctrl *) (map_base
+                                                   + c.g.ctrl_offset), &n);
+            if (lane.base && prng_below(2)) {
+                lane_abuse(&n);
+            } else if (prng_below(2)) {
+                send_valid(&c, &n);
+            } else {
+                recv_valid(&c, &n);
+            }
+            continue;
         case MODE_VALID:
             bad_phase = false;
             break;
@@ -566,10 +766,15 @@ main(int argc, char *argv[])
            "tail_writes: %"PRIu64"\n"
            "counter_writes: %"PRIu64"\n"
            "header_writes: %"PRIu64"\n"
-           "raw_writes: %"PRIu64"\n",
+           "raw_writes: %"PRIu64"\n"
+           "lane_acks: %"PRIu64"\n"
+           "lane_bad_acks: %"PRIu64"\n"
+           "lane_packets: %"PRIu64"\n"
+           "lane_writes: %"PRIu64"\n",
            iter, n.c2s_packets, n.c2s_full, n.s2c_packets, n.s2c_bad,
            n.head_writes, n.desc_writes, n.tail_writes, n.counter_writes,
-           n.header_writes, n.raw_writes);
+           n.header_writes, n.raw_writes, n.acks, n.bad_acks,
+           n.lane_packets, n.lane_writes);
     munmap(map_base, map_size);
     if (truncate) {
         if (ftruncate(fd, 4096)) {
