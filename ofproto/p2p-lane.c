@@ -860,7 +860,7 @@ static bool
 dir_transient(const struct p2p_dir *d)
 {
     return d->state != DIR_IDLE && d->state != DIR_DIRECT
-           && d->state != DIR_ASK_TX;
+           && d->state != DIR_ASK_TX && d->state != DIR_ASK_RX;
 }
 
 void
@@ -926,10 +926,18 @@ p2p_lane_wait(void)
         if (dir_transient(d)) {
             /* Bounded by the step's deadline. */
             poll_immediate_wake();
-        } else if (d->state == DIR_DIRECT || d->state == DIR_ASK_RX) {
+        } else if (d->state == DIR_ASK_TX || d->state == DIR_ASK_RX) {
+            /* An application that is running answers within microseconds;
+             * one that sends or reads nothing may never answer. */
+            if (time_msec() < d->deadline - P2P_LANE_TIMEOUT_MS + 10) {
+                poll_immediate_wake();
+            } else if (d->state == DIR_ASK_TX) {
+                poll_timer_wait(10);
+            } else {
+                poll_timer_wait_until(d->next_credit);
+            }
+        } else if (d->state == DIR_DIRECT) {
             poll_timer_wait_until(d->next_credit);
-        } else if (d->state == DIR_ASK_TX) {
-            poll_timer_wait(1);
         } else if (d->want_out != OFPP_NONE) {
             /* Waiting for applications to attach: check now and then. */
             poll_timer_wait(100);

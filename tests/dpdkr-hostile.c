@@ -503,8 +503,9 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
               ? DPDKR_LANE_DIRECT : DPDKR_LANE_SWITCHED;
     a.old_path_seq = c->tx.idx;
     a.lane_seq = lane.base ? lane.v.idx : 0;
-    if (prng_below(4) == 0) {
-        /* Garbage: wrong indexes, states, generations. */
+    if (n->acks && prng_below(4) == 0) {
+        /* Garbage (never the first answer, so that the switch does give a
+         * lane): wrong indexes, states, generations. */
         a.state = evil32(a.state);
         a.old_path_seq = evil32(a.old_path_seq);
         a.lane_seq = prng();
@@ -724,6 +725,18 @@ main(int argc, char *argv[])
         case MODE_LANE:
             lane_answer(&c, (struct dpdkr_ctrl *) (map_base
                                                    + c.g.ctrl_offset), &n);
+            if (prng_below(1024) == 0) {
+                /* An unsolicited acknowledgement. */
+                struct dpdkr_lane_ack a = {
+                    .generation = prng(), .state = evil32(1),
+                    .old_path_seq = prng(), .lane_seq = prng(),
+                };
+
+                dpdkr_lane_ack_publish(&((struct dpdkr_ctrl *)
+                                         (map_base + c.g.ctrl_offset))
+                                       ->ack[DPDKR_RING_C2S], &a);
+                n.bad_acks++;
+            }
             if (lane.base && prng_below(2)) {
                 lane_abuse(&n);
             } else if (prng_below(2)) {
