@@ -4,5 +4,6 @@ EXTRA_DIST += \
 	p2p/Documentation/dpdkr.rst \
 	p2p/Documentation/dpdkr-fuzzing.rst \
 	p2p/Documentation/dpdkr-benchmark.rst \
+	p2p/Documentation/dpdkr-lanes-benchmark.rst \
 	p2p/Documentation/p2p-detector.rst \
 	p2p/Documentation/dpdkr-lanes.rst

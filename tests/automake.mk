@@ -84,6 +84,20 @@ tests/fuzz/dpdkr_fuzz: $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c $(P2P_RING_HDRS)
 	    -fsanitize=fuzzer -Wall -Wextra \
 	    -o $@ $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c
 
+# The ceiling of a dpdkr ring on this machine, for
+# utilities/ovs-p2p-bench-lanes: two threads copying packets through one
+# ring with the code of dpdkr-ring.h and nothing else.  Built by 'make' (the
+# benchmark runs after 'make'), plain and optimized, as a PMD is.
+P2P_RING_CEILING = tests/dpdkr-ring-ceiling
+EXTRA_DIST += p2p/tests/dpdkr-ring-ceiling.c
+CLEANFILES += $(P2P_RING_CEILING)
+ALL_LOCAL += $(P2P_RING_CEILING)
+
+$(P2P_RING_CEILING): $(srcdir)/p2p/tests/dpdkr-ring-ceiling.c $(P2P_RING_HDRS)
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(CC) $(P2P_RING_CPPFLAGS) -std=gnu11 -g -O2 -Wall -Wextra \
+	    -pthread -o $@ $(srcdir)/p2p/tests/dpdkr-ring-ceiling.c
+
 # The traffic tool (see tests/p2p-traffic.at): a stock DPDK application
 # that uses only the public ethdev API and loads net_dpdkr with -d, as a
 # VNF would.  Built against the installed DPDK, not OVS's libraries.
@@ -97,6 +111,8 @@ $(P2P_TRAFFIC): $(srcdir)/p2p/tests/ovs-p2p-traffic.c
 	    $$(pkg-config --cflags libdpdk) \
 	    -o $@ $(srcdir)/p2p/tests/ovs-p2p-traffic.c \
 	    $$(pkg-config --libs libdpdk)
+# Built by 'make' too, for utilities/ovs-p2p-bench-lanes.
+ALL_LOCAL += $(P2P_TRAFFIC)
 
 # Everything 'make check' builds for the upstream suite, plus ours.
 check-p2p-prereqs: all $(check_PROGRAMS) $(check_DATA) $(check_SCRIPTS) \
