@@ -1023,6 +1023,9 @@ p2p_lane_init(void)
 
     if (ovsthread_once_start(&once)) {
         lane_seq_obj = seq_create();
+        /* bridge_wait() may run without bridge_run() (when another
+         * ovs-vswitchd holds the database lock): wait for real changes. */
+        lane_seq_last = seq_read(lane_seq_obj);
         p2p_detector_register_listener(p2p_lane_listener, NULL);
         p2p_detector_set_describer(p2p_lane_describe);
         unixctl_command_register("p2p/force-switched", "BRIDGE PORT [on|off]",
