@@ -218,7 +218,16 @@ struct dpdkr_ring {
  * fields, then 'generation' again, retrying later if it moved.  The switch
  * never waits for a client without a time limit: a client that does not
  * acknowledge in time is taken back to the switched path (see
- * Documentation/dpdkr-lanes.rst).  A client that cannot use a lane
+ * Documentation/dpdkr-lanes.rst).
+ *
+ * An application that sends nothing never runs its transmit burst and so
+ * never acknowledges a C2S request.  To take such a sender off a lane
+ * without it, the switch must know that it is not in the middle of a burst
+ * that read the old request: the producer makes ack[C2S].tx_busy odd,
+ * with a full fence, before it reads the request generation at the start
+ * of each burst, and even again at its end.  If tx_busy is even after the
+ * switch published its request (and a full fence), the producer's next
+ * burst will see the request before it sends anything.   A client that cannot use a lane
  * acknowledges DPDKR_LANE_REFUSED and stays on the switched path. */
 enum dpdkr_lane_state {
     DPDKR_LANE_SWITCHED = 0,    /* Through the switch (the port's rings). */
@@ -242,7 +251,9 @@ struct dpdkr_lane_ack {         /* Written by the client only. */
     uint32_t state;             /* State reached: enum dpdkr_lane_state. */
     uint64_t old_path_seq;      /* Producer's port (C2S) ring head. */
     uint64_t lane_seq;          /* Producer's lane ring head, or 0. */
-    uint8_t pad[DPDKR_CACHE_LINE - 24];
+    uint32_t tx_busy;           /* C2S: odd while the producer is inside a
+                                 * transmit burst (see below). */
+    uint8_t pad[DPDKR_CACHE_LINE - 28];
 };
 
 struct dpdkr_ctrl {

@@ -60,6 +60,10 @@ VLOG_DEFINE_THIS_MODULE(p2p_lane);
  * switched path on its own. */
 #define P2P_LANE_TIMEOUT_MS 1000
 
+/* How much longer to wait for an application that does not answer but is
+ * inside a transmit burst, which may still send into the lane. */
+#define P2P_LANE_STUCK_MS 9000
+
 /* After an application refused a lane, wait this long before trying again. */
 #define P2P_LANE_RETRY_MS 5000
 
@@ -797,11 +801,25 @@ dir_run(struct p2p_dir *d)
             } else {
                 dir_ask_rx_revert(d, &b);
             }
-        } else if (!a.running || now > d->deadline) {
-            dir_force_revert(d, &a, &b, !a.running
-                             ? "the input application is gone"
-                             : "the input application did not answer "
-                               "(it may have nothing to send)");
+        } else if (!a.running) {
+            dir_force_revert(d, &a, &b, "the input application is gone");
+        } else if (now > d->deadline) {
+            uint32_t busy = 0;
+
+            /* Only an application outside its transmit burst is sure to
+             * see the request before it sends again (dpdkr-abi.h). */
+            rte_pmd_dpdkr_tx_busy(a.port_id, &busy);
+            if (!(busy & 1)) {
+                dir_force_revert(d, &a, &b, "the input application did "
+                                 "not answer (it has nothing to send)");
+            } else if (now > d->deadline + P2P_LANE_STUCK_MS) {
+                VLOG_WARN("%s: port %"PRIu16": the application has been "
+                          "inside a transmit burst for %d s", d->bridge,
+                          ofp_to_u16(d->in),
+                          (P2P_LANE_TIMEOUT_MS + P2P_LANE_STUCK_MS) / 1000);
+                dir_force_revert(d, &a, &b, "the input application is "
+                                 "stuck");
+            }
         }
         break;
 

@@ -181,6 +181,7 @@ struct pmd_internals {
     struct dpdkr_rx_lane rxl;
     uint64_t lane_rx_packets, lane_rx_bytes; /* Received from lanes. */
     uint64_t lane_tx_packets, lane_tx_bytes; /* Sent into lanes. */
+    uint32_t tx_busy;           /* Last value of ack[C2S].tx_busy. */
 
     /* Server: the switch's control of this port's data path, from its
      * main thread (rte_pmd_dpdkr_*() below); process-local. */
@@ -724,9 +725,14 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
         return 0;
     }
     if (!pi->args.server) {
-        /* One more word per burst: the generation of the lane request. */
-        uint32_t gen = dpdkr_load_acquire(
-            &pi->ctrl->req[DPDKR_RING_C2S].generation);
+        /* Tell the switch we are in a burst (see dpdkr-abi.h), then read
+         * one more word: the generation of the lane request. */
+        uint32_t gen;
+
+        __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy,
+                         ++pi->tx_busy, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        gen = dpdkr_load_acquire(&pi->ctrl->req[DPDKR_RING_C2S].generation);
 
         if (unlikely(gen != pi->txl.gen)) {
             dpdkr_tx_lane_update(pi, gen);
@@ -761,6 +767,9 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
     }
     if (pi->args.server) {
         __atomic_store_n(&pi->tx_head_pub, v->idx, __ATOMIC_RELEASE);
+    } else {
+        __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy,
+                         ++pi->tx_busy, __ATOMIC_RELEASE);
     }
     rte_pktmbuf_free_bulk(bufs, k);
     return k;
@@ -1455,6 +1464,20 @@ rte_pmd_dpdkr_lane_ack(uint16_t port_id, int ring,
         return -ENODEV;
     }
     return dpdkr_lane_ack_read(&pi->ctrl->ack[ring], ack) ? 0 : -EAGAIN;
+}
+
+int
+rte_pmd_dpdkr_tx_busy(uint16_t port_id, uint32_t *busy)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    *busy = __atomic_load_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy,
+                            __ATOMIC_ACQUIRE);
+    return 0;
 }
 
 int

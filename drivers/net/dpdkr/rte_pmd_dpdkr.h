@@ -41,6 +41,10 @@ int rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
 int rte_pmd_dpdkr_lane_ack(uint16_t port_id, int ring,
                            struct dpdkr_lane_ack *ack);
 
+/* Stores the client's transmit-burst marker (dpdkr-abi.h: odd while it is
+ * inside a burst), after a full fence. */
+int rte_pmd_dpdkr_tx_busy(uint16_t port_id, uint32_t *busy);
+
 /* With 'hold', the port's receive path reads its client-to-server ring
  * only up to index 'limit', and reports when it is there (below).  Without,
  * it reads everything again. */
