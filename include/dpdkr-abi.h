@@ -227,8 +227,10 @@ struct dpdkr_ring {
  * with a full fence, before it reads the request generation at the start
  * of each burst, and even again at its end.  If tx_busy is even after the
  * switch published its request (and a full fence), the producer's next
- * burst will see the request before it sends anything.   A client that cannot use a lane
- * acknowledges DPDKR_LANE_REFUSED and stays on the switched path. */
+ * burst will see the request before it sends anything.
+ *
+ * A client that cannot use a lane acknowledges DPDKR_LANE_REFUSED and
+ * stays on the switched path. */
 enum dpdkr_lane_state {
     DPDKR_LANE_SWITCHED = 0,    /* Through the switch (the port's rings). */
     DPDKR_LANE_DIRECT = 1,      /* Through ring 'lane_ring' of the lane. */

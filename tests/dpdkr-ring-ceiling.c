@@ -224,8 +224,7 @@ main(int argc, char *argv[])
     base = mmap(NULL, region, PROT_READ | PROT_WRITE,
                 MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (!region || base == MAP_FAILED) {
-        fprintf(stderr, "dpdkr-ring-ceiling: cannot map a region (%s)\n",
-                strerror(errno));
+        perror("dpdkr-ring-ceiling: cannot map a region");
         return 2;
     }
     dpdkr_region_init(base, &geo, getpid());
