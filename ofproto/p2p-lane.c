@@ -947,8 +947,13 @@ p2p_lane_wait(void)
         } else if (d->state == DIR_ASK_TX || d->state == DIR_ASK_RX) {
             /* An application that is running answers within microseconds;
              * one that sends or reads nothing may never answer. */
-            if (time_msec() < d->deadline - P2P_LANE_TIMEOUT_MS + 10) {
+            long long int waited = (time_msec() + P2P_LANE_TIMEOUT_MS
+                                    - d->deadline);
+
+            if (waited < 10) {
                 poll_immediate_wake();
+            } else if (waited < 100) {
+                poll_timer_wait(1);
             } else if (d->state == DIR_ASK_TX) {
                 poll_timer_wait(10);
             } else {
