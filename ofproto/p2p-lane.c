@@ -81,6 +81,7 @@ struct p2p_lane {
     char *path;
     uint8_t *base;
     uint64_t size;
+    int guard;                  /* Truncation guard slot, or -1. */
     struct dpdkr_geometry geo;
     int users;                  /* Directions that use it. */
 };
@@ -251,6 +252,7 @@ lane_destroy(struct p2p_lane *l)
 
         __atomic_store_n(&h->server_state, DPDKR_SERVER_CLOSED,
                          __ATOMIC_RELEASE);
+        rte_pmd_dpdkr_unguard(l->guard);
         munmap(l->base, l->size);
     }
     if (l->path) {
@@ -289,6 +291,7 @@ lane_create(const char *bridge, const struct p2p_lport *a,
         return NULL;
     }
     l = xzalloc(sizeof *l);
+    l->guard = -1;
     l->bridge = xstrdup(bridge);
     l->lo = lo->ofport->ofp_port;
     l->hi = hi->ofport->ofp_port;
@@ -332,6 +335,8 @@ lane_create(const char *bridge, const struct p2p_lport *a,
         VLOG_WARN("%s: cannot map lane (%s)", l->path, ovs_strerror(errno));
         goto error;
     }
+    /* The applications can shrink the file under OVS's feet. */
+    l->guard = rte_pmd_dpdkr_guard(l->base, l->size);
     clock_gettime(CLOCK_REALTIME, &ts);
     l->geo.epoch = (((uint64_t) ts.tv_sec << 32) ^ ts.tv_nsec ^ getpid()) | 1;
     dpdkr_region_init(l->base, &l->geo, getpid());

@@ -120,11 +120,17 @@ check-p2p-prereqs: all $(check_PROGRAMS) $(check_DATA) $(check_SCRIPTS) \
 		$(P2P_TRAFFIC)
 .PHONY: check-p2p-prereqs
 
+# Before a recheck, the first run's failed test directories are kept in
+# $(P2P_TESTSUITE_DIR).first: a test that fails only under load leaves its
+# evidence there.
 check-p2p: check-p2p-prereqs
 	set $(SHELL) '$(P2P_TESTSUITE)' -C tests AUTOTEST_PATH=$(AUTOTEST_PATH); \
 	"$$@" $(TESTSUITEFLAGS) || \
 	(test -z "$$(find $(P2P_TESTSUITE_DIR) -name 'asan.*')" && \
-	 test X'$(RECHECK)' = Xyes && "$$@" --recheck)
+	 test X'$(RECHECK)' = Xyes && \
+	 rm -rf $(P2P_TESTSUITE_DIR).first && \
+	 cp -a $(P2P_TESTSUITE_DIR) $(P2P_TESTSUITE_DIR).first && \
+	 "$$@" --recheck)
 .PHONY: check-p2p
 
 CLEAN_LOCAL += clean-p2p-testsuite

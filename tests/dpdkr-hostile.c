@@ -21,7 +21,8 @@
  *
  * --truncate: after its run, shrinks the region file to one page under the
  * server's feet (a server that does not guard its accesses dies of SIGBUS)
- * and exits.
+ * and exits; in lane mode, shrinks the lane file instead, and exits a
+ * second later.
  *
  * Attaches to the dpdkr region file REGION as an application would (maps it
  * shared, takes the client's lock (dpdkr_client_lock()), sets client_state to
@@ -409,7 +410,14 @@ usage(void)
 
 /* Lane mode. */
 
+static int
+truncate_path(const char *path)
+{
+    return truncate(path, 4096);
+}
+
 struct lane {
+    char path[256];
     uint8_t *base;              /* NULL if none. */
     uint64_t size;
     uint64_t epoch;
@@ -471,6 +479,7 @@ lane_map(const struct dpdkr_ctrl *ctrl, const struct dpdkr_lane_req *r)
     }
     lane.base = p;
     lane.size = st.st_size;
+    memcpy(lane.path, path, sizeof lane.path);
     if (dpdkr_region_validate(lane.base, lane.size, &lane.g)
         || r->lane_ring >= DPDKR_N_RINGS) {
         lane_unmap();
@@ -788,6 +797,18 @@ main(int argc, char *argv[])
            n.head_writes, n.desc_writes, n.tail_writes, n.counter_writes,
            n.header_writes, n.raw_writes, n.acks, n.bad_acks,
            n.lane_packets, n.lane_writes);
+    if (truncate && mode == MODE_LANE) {
+        /* Shrink the lane under the switch's feet, while it still reads
+         * the lane's counters, then go. */
+        if (!lane.base || lane.path[0] != '/' || truncate_path(lane.path)) {
+            fprintf(stderr, "dpdkr-hostile: no lane to truncate\n");
+            return 1;
+        }
+        printf("truncated: %s\n", lane.path);
+        fflush(stdout);
+        usleep(1000000);
+        return 0;
+    }
     munmap(map_base, map_size);
     if (truncate) {
         if (ftruncate(fd, 4096)) {

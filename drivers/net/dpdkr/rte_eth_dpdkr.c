@@ -1467,6 +1467,18 @@ rte_pmd_dpdkr_lane_ack(uint16_t port_id, int ring,
 }
 
 int
+rte_pmd_dpdkr_guard(void *base, uint64_t size)
+{
+    return dpdkr_guard_add(base, size);
+}
+
+void
+rte_pmd_dpdkr_unguard(int slot)
+{
+    dpdkr_guard_remove(slot);
+}
+
+int
 rte_pmd_dpdkr_tx_busy(uint16_t port_id, uint32_t *busy)
 {
     struct pmd_internals *pi = dpdkr_server_port(port_id);

@@ -41,6 +41,13 @@ int rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
 int rte_pmd_dpdkr_lane_ack(uint16_t port_id, int ring,
                            struct dpdkr_lane_ack *ack);
 
+/* Guards the shared mapping of 'size' bytes at 'base' against truncation
+ * of its file by a peer, as the driver guards its own regions: an access
+ * beyond the end of the file finds zeros instead of raising SIGBUS.
+ * Returns a slot for rte_pmd_dpdkr_unguard(), or -1 if none was free. */
+int rte_pmd_dpdkr_guard(void *base, uint64_t size);
+void rte_pmd_dpdkr_unguard(int slot);
+
 /* Stores the client's transmit-burst marker (dpdkr-abi.h: odd while it is
  * inside a burst), after a full fence. */
 int rte_pmd_dpdkr_tx_busy(uint16_t port_id, uint32_t *busy);
