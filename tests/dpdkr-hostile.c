@@ -426,6 +426,7 @@ struct lane {
 };
 
 static uint32_t lane_gen;       /* Last request generation seen. */
+static bool lane_granted;       /* Has the switch given a lane yet? */
 static struct lane lane;
 
 /* Stores 'size' bytes of 'value' at 'offset' of the lane's mapping, if it
@@ -512,9 +513,9 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
               ? DPDKR_LANE_DIRECT : DPDKR_LANE_SWITCHED;
     a.old_path_seq = c->tx.idx;
     a.lane_seq = lane.base ? lane.v.idx : 0;
-    if (n->acks && prng_below(4) == 0) {
-        /* Garbage (never the first answer, so that the switch does give a
-         * lane): wrong indexes, states, generations. */
+    if (lane_granted && prng_below(4) == 0) {
+        /* Garbage (only once the switch has given a lane, so that it
+         * does): wrong indexes, states, generations. */
         a.state = evil32(a.state);
         a.old_path_seq = evil32(a.old_path_seq);
         a.lane_seq = prng();
@@ -528,6 +529,8 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
     dpdkr_lane_ack_publish(&ctrl->ack[DPDKR_RING_C2S], &a);
     if (a.state != DPDKR_LANE_DIRECT) {
         lane_unmap();
+    } else {
+        lane_granted = true;
     }
 }
 
@@ -609,7 +612,7 @@ main(int argc, char *argv[])
     struct dpdkr_region_hdr *hdr;
     const char *path = NULL;
     const char *error = NULL;
-    double seconds = 3, start, half, t;
+    double seconds = 3, start, half, t, last_unsolicited = 0;
     uint64_t seed = (uint64_t) time(NULL) * 1000003 + getpid();
     enum mode mode = MODE_GARBAGE;
     struct counts n;
@@ -734,8 +737,9 @@ main(int argc, char *argv[])
         case MODE_LANE:
             lane_answer(&c, (struct dpdkr_ctrl *) (map_base
                                                    + c.g.ctrl_offset), &n);
-            if (prng_below(1024) == 0) {
-                /* An unsolicited acknowledgement. */
+            if (lane_granted && iter % 4096 == 0
+                && t - last_unsolicited > 0.2) {
+                /* An unsolicited acknowledgement, now and then. */
                 struct dpdkr_lane_ack a = {
                     .generation = prng(), .state = evil32(1),
                     .old_path_seq = prng(), .lane_seq = prng(),
@@ -745,6 +749,7 @@ main(int argc, char *argv[])
                                          (map_base + c.g.ctrl_offset))
                                        ->ack[DPDKR_RING_C2S], &a);
                 n.bad_acks++;
+                last_unsolicited = t;
             }
             if (lane.base && prng_below(2)) {
                 lane_abuse(&n);
