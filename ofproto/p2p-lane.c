@@ -507,6 +507,21 @@ dir_drained(struct p2p_dir *d, const struct p2p_lport *a)
     return now >= d->drained_at + DIV_ROUND_UP(flush_interval_us, 1000);
 }
 
+/* Returns true if 'seq', an index on A's port ring that A's application
+ * reported (hostile), can be where A left the ring: at most a ring ahead of
+ * where OVS reads it. */
+static bool
+dir_index_ok(const struct p2p_lport *a, uint64_t seq)
+{
+    uint32_t ring_size, buf_size, idx;
+    bool at_limit;
+
+    return (a->port_id >= 0
+            && !rte_pmd_dpdkr_rx_state(a->port_id, &idx, &at_limit)
+            && !rte_pmd_dpdkr_geometry(a->port_id, &ring_size, &buf_size)
+            && (uint32_t) seq - idx <= ring_size);
+}
+
 static void
 dir_hold(struct p2p_dir *d, const struct p2p_lport *a, bool hold,
          uint32_t limit)
@@ -721,9 +736,6 @@ dir_run(struct p2p_dir *d)
 
     case DIR_ASK_TX:
         if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)) {
-            uint32_t idx = 0;
-            bool at_limit;
-
             if (ack.state != DPDKR_LANE_DIRECT) {
                 VLOG_WARN("%s: port %"PRIu16": the application refused the "
                           "lane", d->bridge, ofp_to_u16(d->in));
@@ -732,8 +744,7 @@ dir_run(struct p2p_dir *d)
                 break;
             }
             /* A's ring head where it left: OVS reads up to there. */
-            rte_pmd_dpdkr_rx_state(a.port_id, &idx, &at_limit);
-            if ((uint32_t) ack.old_path_seq - idx > (1u << 16)) {
+            if (!dir_index_ok(&a, ack.old_path_seq)) {
                 dir_force_revert(d, &a, &b, "the application reported an "
                                  "impossible ring index");
                 break;
@@ -794,7 +805,11 @@ dir_run(struct p2p_dir *d)
         break;
 
     case DIR_REVERT_TX:
-        if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)) {
+        if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)
+            && !dir_index_ok(&a, ack.old_path_seq)) {
+            dir_force_revert(d, &a, &b, "the application reported an "
+                             "impossible ring index");
+        } else if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)) {
             d->lane_seq = ack.lane_seq;
             dir_credit(d);
             if (!d->holding || d->hold_limit != (uint32_t) ack.old_path_seq
