@@ -763,7 +763,9 @@ dir_run(struct p2p_dir *d)
             uint32_t x_b = 0;
 
             rte_pmd_dpdkr_tx_head(b.port_id, &x_b);
-            netdev_dpdkr_set_rx_bypassed(a.ofport->netdev, true);
+            if (a.ofport) {
+                netdev_dpdkr_set_rx_bypassed(a.ofport->netdev, true);
+            }
             if (!dir_request(d, &b, DPDKR_RING_S2C, DPDKR_LANE_DIRECT, x_b,
                              0, 0, &d->gen_rx)) {
                 dir_start_revert(d, &a, "cannot reach the output port");
