@@ -229,6 +229,16 @@ struct dpdkr_ring {
  * switch published its request (and a full fence), the producer's next
  * burst will see the request before it sends anything.
  *
+ * The same holds for a consumer that reads a lane: a receive burst in
+ * DIRECT reads the lane and then the S2C ring, so if the switch, tired of
+ * waiting for the acknowledgement of SWITCHED, put new-path packets on the
+ * S2C ring while such a burst was under way, they could overtake the rest
+ * of the lane.  The consumer makes ack[S2C].rx_busy odd, with a full fence,
+ * before it reads the request generation at the start of each burst it
+ * begins in DIRECT (reading the lane), and even again at its end.  The
+ * switch gives up waiting for the acknowledgement only while rx_busy is
+ * even: the consumer's next burst then sees the request first.
+ *
  * A client that cannot use a lane acknowledges DPDKR_LANE_REFUSED and
  * stays on the switched path. */
 enum dpdkr_lane_state {
@@ -255,7 +265,9 @@ struct dpdkr_lane_ack {         /* Written by the client only. */
     uint64_t lane_seq;          /* Producer's lane ring head, or 0. */
     uint32_t tx_busy;           /* C2S: odd while the producer is inside a
                                  * transmit burst (see below). */
-    uint8_t pad[DPDKR_CACHE_LINE - 28];
+    uint32_t rx_busy;           /* S2C: odd while the consumer is inside a
+                                 * receive burst that reads the lane. */
+    uint8_t pad[DPDKR_CACHE_LINE - 32];
 };
 
 struct dpdkr_ctrl {

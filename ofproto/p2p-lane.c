@@ -855,16 +855,30 @@ dir_run(struct p2p_dir *d)
         break;
 
     case DIR_REVERT_RX:
-        if (dir_acked(&b, DPDKR_RING_S2C, d->gen_rx, &ack)
-            || !b.running || now > d->deadline) {
-            if (!b.running || now > d->deadline) {
-                if (b.running) {
-                    VLOG_WARN("%s: port %"PRIu16": the output application "
-                              "did not finish the lane in time", d->bridge,
-                              ofp_to_u16(d->out));
-                }
-            }
+        if (dir_acked(&b, DPDKR_RING_S2C, d->gen_rx, &ack) || !b.running) {
             dir_finish(d, ofproto, &a);
+        } else if (now > d->deadline) {
+            uint32_t busy = 0;
+
+            /* An application inside a receive burst that read the old
+             * request may still read the lane and then its port ring:
+             * OVS sends A's packets there only once it is out of such a
+             * burst, so that its next one sees the request first
+             * (dpdkr-abi.h). */
+            rte_pmd_dpdkr_rx_busy(b.port_id, &busy);
+            if (!(busy & 1)) {
+                VLOG_WARN("%s: port %"PRIu16": the output application "
+                          "did not finish the lane in time; it will "
+                          "finish it before reading anything new",
+                          d->bridge, ofp_to_u16(d->out));
+                dir_finish(d, ofproto, &a);
+            } else if (now > d->deadline + P2P_LANE_STUCK_MS) {
+                VLOG_WARN("%s: port %"PRIu16": the application has been "
+                          "inside a receive burst for %d s", d->bridge,
+                          ofp_to_u16(d->out),
+                          (P2P_LANE_TIMEOUT_MS + P2P_LANE_STUCK_MS) / 1000);
+                dir_finish(d, ofproto, &a);
+            }
         }
         break;
     }
@@ -894,13 +908,6 @@ p2p_lane_listener(struct ofproto *ofproto, ofp_port_t in_port,
     }
     ovs_mutex_unlock(&lane_mutex);
     seq_change(lane_seq_obj);
-}
-
-static bool
-dir_transient(const struct p2p_dir *d)
-{
-    return d->state != DIR_IDLE && d->state != DIR_DIRECT
-           && d->state != DIR_ASK_TX && d->state != DIR_ASK_RX;
 }
 
 void
@@ -963,29 +970,32 @@ p2p_lane_wait(void)
     seq_wait(lane_seq_obj, lane_seq_last);
     ovs_mutex_lock(&lane_mutex);
     HMAP_FOR_EACH (d, node, &dirs) {
-        if (dir_transient(d)) {
-            /* Bounded by the step's deadline. */
-            poll_immediate_wake();
-        } else if (d->state == DIR_ASK_TX || d->state == DIR_ASK_RX) {
-            /* An application that is running answers within microseconds;
-             * one that sends or reads nothing may never answer. */
-            long long int waited = (time_msec() + P2P_LANE_TIMEOUT_MS
-                                    - d->deadline);
+        /* Time spent in the current step. */
+        long long int waited = (time_msec() + P2P_LANE_TIMEOUT_MS
+                                - d->deadline);
 
-            if (waited < 10) {
-                poll_immediate_wake();
-            } else if (waited < 100) {
-                poll_timer_wait(1);
-            } else if (d->state == DIR_ASK_TX) {
-                poll_timer_wait(10);
-            } else {
-                poll_timer_wait_until(d->next_credit);
-            }
-        } else if (d->state == DIR_DIRECT) {
+        if (d->state == DIR_DIRECT) {
             poll_timer_wait_until(d->next_credit);
-        } else if (d->want_out != OFPP_NONE) {
-            /* Waiting for applications to attach: check now and then. */
-            poll_timer_wait(100);
+        } else if (d->state == DIR_IDLE) {
+            if (d->want_out != OFPP_NONE) {
+                /* Waiting for applications to attach: check now and
+                 * then. */
+                poll_timer_wait(100);
+            }
+        } else if (waited < 10) {
+            /* A running application answers within microseconds, and
+             * OVS's PMD drains a ring as fast. */
+            poll_immediate_wake();
+        } else if (waited < 100) {
+            poll_timer_wait(1);
+        } else if (d->state == DIR_ASK_RX) {
+            /* Direct already: an application that reads nothing may
+             * never answer. */
+            poll_timer_wait_until(d->next_credit);
+        } else {
+            /* Slow or stuck (each step has a deadline): no need to spin
+             * the main thread while it lasts. */
+            poll_timer_wait(10);
         }
     }
     ovs_mutex_unlock(&lane_mutex);

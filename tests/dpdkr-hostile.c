@@ -57,6 +57,18 @@
  *                       garbage heads, tails, descriptors and counters
  *                       (counters that go backwards and jump).
  *
+ *   receiver-stuck      A lane receiver that hangs inside a receive burst:
+ *                       accepts the first request to read a lane (so the
+ *                       direction goes direct), then marks itself inside
+ *                       a lane receive burst (ack[S2C].rx_busy odd) and
+ *                       answers nothing more.  The switch must not send
+ *                       the input's packets to this port until it gives up
+ *                       on it (P2P_LANE_STUCK_MS later).
+ *
+ *   receiver-silent     The same, but outside any burst (rx_busy even):
+ *                       the switch may go back to the switched path once
+ *                       its time limit for an answer has passed.
+ *
  * The program only ever writes inside its own mapping: it validates the
  * header once, keeps a private copy of the geometry and never reads the
  * header again, and every store goes through a bounds-checked helper.
@@ -91,6 +103,8 @@ enum mode {
     MODE_VALID,
     MODE_RAW,
     MODE_LANE,
+    MODE_RECEIVER_STUCK,
+    MODE_RECEIVER_SILENT,
 };
 
 /* What the program did. */
@@ -404,8 +418,8 @@ static void
 usage(void)
 {
     printf("usage: dpdkr-hostile --path REGION [--seconds S] [--seed N] "
-           "[--mode garbage|valid-then-garbage|valid|raw|lane] "
-           "[--truncate]\n");
+           "[--mode garbage|valid-then-garbage|valid|raw|lane|"
+           "receiver-stuck|receiver-silent] [--truncate]\n");
 }
 
 /* Lane mode. */
@@ -594,6 +608,53 @@ lane_abuse(struct counts *n)
     n->lane_writes++;
 }
 
+/* Modes receiver-stuck and receiver-silent: see the top of the file. */
+static int
+receiver(struct client *c, bool stuck, double seconds)
+{
+    struct dpdkr_ctrl *ctrl = (struct dpdkr_ctrl *) (map_base
+                                                     + c->g.ctrl_offset);
+    const struct dpdkr_lane_req *shared = &ctrl->req[DPDKR_RING_S2C];
+    uint32_t gen0 = __atomic_load_n(&shared->generation, __ATOMIC_ACQUIRE);
+    uint32_t busy = 0;
+    bool accepted = false;
+    double start = now();
+
+    /* As net_dpdkr does when it starts: outside any burst. */
+    store32(c->g.ctrl_offset + offsetof(struct dpdkr_ctrl, ack[DPDKR_RING_S2C])
+            + offsetof(struct dpdkr_lane_ack, rx_busy), busy);
+    printf("dpdkr-hostile: receiver, %s\n",
+           stuck ? "stuck inside a lane receive burst" : "silent");
+    fflush(stdout);
+    while (now() - start < seconds) {
+        uint32_t gen = __atomic_load_n(&shared->generation, __ATOMIC_ACQUIRE);
+        struct dpdkr_lane_req r;
+
+        if (!accepted && gen != gen0 && dpdkr_lane_req_read(shared, gen, &r)
+            && r.state == DPDKR_LANE_DIRECT) {
+            struct dpdkr_lane_ack a = {
+                .generation = gen, .state = DPDKR_LANE_DIRECT,
+                .old_path_seq = r.old_path_seq,
+            };
+
+            if (stuck) {
+                /* As net_dpdkr does at the start of a burst in DIRECT. */
+                busy = 1;
+                store32(c->g.ctrl_offset
+                        + offsetof(struct dpdkr_ctrl, ack[DPDKR_RING_S2C])
+                        + offsetof(struct dpdkr_lane_ack, rx_busy), busy);
+                __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            }
+            dpdkr_lane_ack_publish(&ctrl->ack[DPDKR_RING_S2C], &a);
+            accepted = true;
+            printf("accepted: generation %"PRIu32"\n", gen);
+            fflush(stdout);
+        }
+        usleep(1000);
+    }
+    return accepted ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -608,6 +669,7 @@ main(int argc, char *argv[])
     };
     static const char *const mode_names[] = {
         "garbage", "valid-then-garbage", "valid", "raw", "lane",
+        "receiver-stuck", "receiver-silent",
     };
     struct dpdkr_region_hdr *hdr;
     const char *path = NULL;
@@ -711,6 +773,10 @@ main(int argc, char *argv[])
                 hdr->client_attaches + 1);
         __atomic_store_n(&hdr->client_state, DPDKR_CLIENT_RUNNING,
                          __ATOMIC_RELEASE);
+    }
+
+    if (mode == MODE_RECEIVER_STUCK || mode == MODE_RECEIVER_SILENT) {
+        return receiver(&c, mode == MODE_RECEIVER_STUCK, seconds);
     }
 
     printf("dpdkr-hostile: %s (%"PRIu64" bytes), mode %s, seed %"PRIu64

@@ -182,6 +182,7 @@ struct pmd_internals {
     uint64_t lane_rx_packets, lane_rx_bytes; /* Received from lanes. */
     uint64_t lane_tx_packets, lane_tx_bytes; /* Sent into lanes. */
     uint32_t tx_busy;           /* Last value of ack[C2S].tx_busy. */
+    uint32_t rx_busy;           /* Last value of ack[S2C].rx_busy. */
 
     /* Server: the switch's control of this port's data path, from its
      * main thread (rte_pmd_dpdkr_*() below); process-local. */
@@ -672,15 +673,33 @@ dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
             n = RTE_MIN(n, left);
         }
     } else {
-        /* One word per burst: the generation of the lane request. */
-        uint32_t gen = dpdkr_load_acquire(
-            &pi->ctrl->req[DPDKR_RING_S2C].generation);
+        /* A burst that may read the lane tells the switch so first (see
+         * dpdkr-abi.h).  Then one word per burst: the generation of the
+         * lane request. */
+        bool mark = pi->rxl.reading_lane;
+        uint32_t gen;
 
+        if (unlikely(mark)) {
+            __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
+                             ++pi->rx_busy, __ATOMIC_RELAXED);
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        }
+        gen = dpdkr_load_acquire(&pi->ctrl->req[DPDKR_RING_S2C].generation);
         if (unlikely(gen != pi->rxl.gen)) {
             dpdkr_rx_lane_update(pi, gen);
         }
         if (unlikely(pi->rxl.busy || pi->rxl.reading_lane)) {
-            return dpdkr_rx_lane_burst(pi, bufs, n);
+            uint16_t got = dpdkr_rx_lane_burst(pi, bufs, n);
+
+            if (unlikely(mark)) {
+                __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
+                                 ++pi->rx_busy, __ATOMIC_RELEASE);
+            }
+            return got;
+        }
+        if (unlikely(mark)) {
+            __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
+                             ++pi->rx_busy, __ATOMIC_RELEASE);
         }
     }
     return dpdkr_rx_ring(pi, &pi->rx, bufs, n, pi->max_rx_len, &used);
@@ -998,6 +1017,12 @@ dpdkr_dev_start(struct rte_eth_dev *dev)
     pi->max_rx_len = RTE_MIN(pi->max_rx_len, pi->args.buf_size);
     pi->max_rx_len = RTE_MIN(pi->max_rx_len, pi->mbuf_room);
     if (!pi->args.server) {
+        /* Outside any burst: clear what a predecessor that died inside
+         * one may have left. */
+        __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy,
+                         pi->tx_busy, __ATOMIC_RELAXED);
+        __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
+                         pi->rx_busy, __ATOMIC_RELAXED);
         __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_RUNNING,
                          __ATOMIC_RELEASE);
     }
@@ -1488,6 +1513,20 @@ rte_pmd_dpdkr_tx_busy(uint16_t port_id, uint32_t *busy)
     }
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     *busy = __atomic_load_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy,
+                            __ATOMIC_ACQUIRE);
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_rx_busy(uint16_t port_id, uint32_t *busy)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    *busy = __atomic_load_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
                             __ATOMIC_ACQUIRE);
     return 0;
 }

@@ -52,6 +52,10 @@ void rte_pmd_dpdkr_unguard(int slot);
  * inside a burst), after a full fence. */
 int rte_pmd_dpdkr_tx_busy(uint16_t port_id, uint32_t *busy);
 
+/* Stores the client's lane receive-burst marker (dpdkr-abi.h: odd while it
+ * is inside a burst that reads a lane), after a full fence. */
+int rte_pmd_dpdkr_rx_busy(uint16_t port_id, uint32_t *busy);
+
 /* With 'hold', the port's receive path reads its client-to-server ring
  * only up to index 'limit', and reports when it is there (below).  Without,
  * it reads everything again. */
