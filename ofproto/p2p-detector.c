@@ -964,6 +964,9 @@ p2p_format_result(const struct p2p_bridge *br, const struct p2p_port *port,
         ds_put_cstr(s, ": ");
         p2p_format_reason(br, port, res, s);
     }
+    if (describer) {
+        describer(br->ofproto, port->port, OFPP_NONE, s);
+    }
 }
 
 static int

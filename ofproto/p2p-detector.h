@@ -120,7 +120,10 @@ struct rule *p2p_detector_ref_rule(const struct ofproto *,
 /* A describer, if set, writes the state of an eligible direction that
  * lacks nothing (both ports dpdkr) for "p2p/show", after "A -> B: ",
  * instead of "eligible": the lane manager says whether the direction is
- * direct.  Called with the detector's mutex held. */
+ * direct.  For every other port it is called with 'out_port' OFPP_NONE
+ * after the verdict and may append to it (the lane manager says when the
+ * port's lane is still being taken down).  Called with the detector's
+ * mutex held. */
 struct ds;
 typedef void p2p_describer_func(const struct ofproto *, ofp_port_t in_port,
                                 ofp_port_t out_port, struct ds *);

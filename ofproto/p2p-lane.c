@@ -1013,13 +1013,21 @@ p2p_lane_set_flush_interval(int us)
 
 static void
 p2p_lane_describe(const struct ofproto *ofproto, ofp_port_t in_port,
-                  ofp_port_t out_port OVS_UNUSED, struct ds *s)
+                  ofp_port_t out_port, struct ds *s)
 {
     struct p2p_dir *d;
 
     ovs_mutex_lock(&lane_mutex);
     d = dir_find(ofproto->name, in_port);
-    if (d && d->state == DIR_DIRECT) {
+    if (out_port == OFPP_NONE) {
+        /* Not (or no longer) eligible: say if its lane is still going. */
+        if (d && d->state != DIR_IDLE) {
+            ds_put_format(s, "; leaving its lane to port %"PRIu16" (%s)",
+                          ofp_to_u16(d->out),
+                          (d->state >= DIR_REVERT_TX
+                           ? dir_state_names[d->state] : "about to start"));
+        }
+    } else if (d && d->state == DIR_DIRECT) {
         ds_put_format(s, "direct (lane %s, since %.3f s, %"PRIu64" packets, "
                       "%"PRIu64" bytes, %"PRIu64" dropped)", d->lane->path,
                       (time_wall_msec() - d->since) / 1000.0,
