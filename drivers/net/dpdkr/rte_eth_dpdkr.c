@@ -48,6 +48,7 @@
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
+#include <rte_alarm.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_kvargs.h>
@@ -183,6 +184,24 @@ struct pmd_internals {
     uint64_t lane_tx_packets, lane_tx_bytes; /* Sent into lanes. */
     uint32_t tx_busy;           /* Last value of ack[C2S].tx_busy. */
     uint32_t rx_busy;           /* Last value of ack[S2C].rx_busy. */
+
+    /* Client: following the switch to the region it re-creates when
+     * ovs-vswitchd restarts.  dpdkr_watch() checks every 100 ms from an
+     * EAL alarm, and replaces the mapping only while no burst runs: it
+     * sets 'paused', which every burst reads (after a full fence) before
+     * it touches shared memory, and waits until neither burst is inside,
+     * which 'rx_in' and 'tx_in' tell (odd inside). */
+    uint32_t paused;
+    uint32_t rx_in, tx_in;
+    bool watching;              /* Alarm armed. */
+    bool reported_gone;         /* Logged that the switch left. */
+    dev_t region_dev;           /* Identity of the mapped region file. */
+    ino_t region_ino;
+    uint64_t reattaches;
+    struct {                    /* Counts of earlier attachments. */
+        uint64_t rx_packets, rx_bytes, rx_bad_desc, rx_bad_index;
+        uint64_t tx_packets, tx_bytes, tx_bad_index;
+    } prev;
 
     /* Server: the switch's control of this port's data path, from its
      * main thread (rte_pmd_dpdkr_*() below); process-local. */
@@ -648,6 +667,39 @@ dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
     return got;
 }
 
+/* Receives as a client, from the mapping. */
+static uint16_t
+dpdkr_rx_client(struct pmd_internals *pi, struct rte_mbuf **bufs,
+                uint16_t n)
+{
+    /* A burst that may read the lane tells the switch so first (see
+     * dpdkr-abi.h).  Then one word per burst: the generation of the lane
+     * request. */
+    bool mark = pi->rxl.reading_lane;
+    uint32_t gen, used;
+    uint16_t got;
+
+    if (unlikely(mark)) {
+        __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
+                         ++pi->rx_busy, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    }
+    gen = dpdkr_load_acquire(&pi->ctrl->req[DPDKR_RING_S2C].generation);
+    if (unlikely(gen != pi->rxl.gen)) {
+        dpdkr_rx_lane_update(pi, gen);
+    }
+    if (unlikely(pi->rxl.busy || pi->rxl.reading_lane)) {
+        got = dpdkr_rx_lane_burst(pi, bufs, n);
+    } else {
+        got = dpdkr_rx_ring(pi, &pi->rx, bufs, n, pi->max_rx_len, &used);
+    }
+    if (unlikely(mark)) {
+        __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
+                         ++pi->rx_busy, __ATOMIC_RELEASE);
+    }
+    return got;
+}
+
 static uint16_t
 dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
 {
@@ -657,50 +709,34 @@ dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
     if (unlikely(!pi->started)) {
         return 0;
     }
-    if (pi->args.server) {
-        /* While the switch holds this port's input (a lane carries it),
-         * read no further than the point the client left the ring at. */
-        if (unlikely(__atomic_load_n(&pi->rx_hold, __ATOMIC_RELAXED))) {
-            uint32_t left = __atomic_load_n(&pi->rx_limit, __ATOMIC_ACQUIRE)
-                            - pi->rx.idx;
+    if (!pi->args.server) {
+        /* In (odd), then make sure the mapping is not being replaced
+         * (see 'paused'). */
+        uint32_t in = pi->rx_in + 1;
+        uint16_t got = 0;
 
-            if (!left || left > pi->rx.size) {
-                /* Everything before was returned by earlier calls, which
-                 * the caller has processed before calling again. */
-                __atomic_store_n(&pi->rx_at_limit, 1, __ATOMIC_RELEASE);
-                return 0;
-            }
-            n = RTE_MIN(n, left);
+        __atomic_store_n(&pi->rx_in, in, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (likely(!__atomic_load_n(&pi->paused, __ATOMIC_RELAXED))) {
+            got = dpdkr_rx_client(pi, bufs, n);
         }
-    } else {
-        /* A burst that may read the lane tells the switch so first (see
-         * dpdkr-abi.h).  Then one word per burst: the generation of the
-         * lane request. */
-        bool mark = pi->rxl.reading_lane;
-        uint32_t gen;
+        __atomic_store_n(&pi->rx_in, in + 1, __ATOMIC_RELEASE);
+        return got;
+    }
 
-        if (unlikely(mark)) {
-            __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
-                             ++pi->rx_busy, __ATOMIC_RELAXED);
-            __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        }
-        gen = dpdkr_load_acquire(&pi->ctrl->req[DPDKR_RING_S2C].generation);
-        if (unlikely(gen != pi->rxl.gen)) {
-            dpdkr_rx_lane_update(pi, gen);
-        }
-        if (unlikely(pi->rxl.busy || pi->rxl.reading_lane)) {
-            uint16_t got = dpdkr_rx_lane_burst(pi, bufs, n);
+    /* Server: while the switch holds this port's input (a lane carries
+     * it), read no further than the point the client left the ring at. */
+    if (unlikely(__atomic_load_n(&pi->rx_hold, __ATOMIC_RELAXED))) {
+        uint32_t left = __atomic_load_n(&pi->rx_limit, __ATOMIC_ACQUIRE)
+                        - pi->rx.idx;
 
-            if (unlikely(mark)) {
-                __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
-                                 ++pi->rx_busy, __ATOMIC_RELEASE);
-            }
-            return got;
+        if (!left || left > pi->rx.size) {
+            /* Everything before was returned by earlier calls, which the
+             * caller has processed before calling again. */
+            __atomic_store_n(&pi->rx_at_limit, 1, __ATOMIC_RELEASE);
+            return 0;
         }
-        if (unlikely(mark)) {
-            __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
-                             ++pi->rx_busy, __ATOMIC_RELEASE);
-        }
+        n = RTE_MIN(n, left);
     }
     return dpdkr_rx_ring(pi, &pi->rx, bufs, n, pi->max_rx_len, &used);
 }
@@ -719,19 +755,15 @@ dpdkr_copy_mbuf(uint8_t *dst, const struct rte_mbuf *m)
     }
 }
 
+/* Sends, to the mapping. */
 static uint16_t
-dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
+dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
 {
-    struct pmd_internals *pi = q;
     struct dpdkr_ring_view *v = &pi->tx;
     uint32_t space, i, k, j = 0;
     uint32_t max_len = pi->tx.buf_size;
     uint64_t drop_bytes = 0;
     uint32_t peer_state;
-
-    if (unlikely(!pi->started || !n)) {
-        return 0;
-    }
 
     /* A client stops sending when the server has gone; a server sends
      * nothing that no running client would ever read.  The caller drops
@@ -792,6 +824,30 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
     }
     rte_pktmbuf_free_bulk(bufs, k);
     return k;
+}
+
+static uint16_t
+dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
+{
+    struct pmd_internals *pi = q;
+    uint32_t in;
+    uint16_t sent = 0;
+
+    if (unlikely(!pi->started || !n)) {
+        return 0;
+    }
+    if (pi->args.server) {
+        return dpdkr_tx_mapped(pi, bufs, n);
+    }
+    /* As dpdkr_rx_burst(). */
+    in = pi->tx_in + 1;
+    __atomic_store_n(&pi->tx_in, in, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (likely(!__atomic_load_n(&pi->paused, __ATOMIC_RELAXED))) {
+        sent = dpdkr_tx_mapped(pi, bufs, n);
+    }
+    __atomic_store_n(&pi->tx_in, in + 1, __ATOMIC_RELEASE);
+    return sent;
 }
 
 /* Returns true if a client holds the region's lock, i.e. an application
@@ -948,6 +1004,8 @@ dpdkr_client_attach(struct pmd_internals *pi)
         DPDKR_LOG(ERR, "%s: cannot stat region\n", path);
         goto error;
     }
+    pi->region_dev = st.st_dev;
+    pi->region_ino = st.st_ino;
     pi->size = st.st_size;
     pi->base = mmap(NULL, pi->size, PROT_READ | PROT_WRITE, MAP_SHARED,
                     pi->fd, 0);
@@ -994,6 +1052,158 @@ error:
     return -EINVAL;
 }
 
+/* Re-attachment (client). */
+
+#define DPDKR_WATCH_US 100000   /* How often dpdkr_watch() looks. */
+#define DPDKR_QUIESCE_MS 100    /* How long it waits for a burst to end. */
+
+/* Returns true if the switch no longer serves the mapped region: it closed
+ * it, or the path names another file now, or there is no mapping. */
+static bool
+dpdkr_switch_left(struct pmd_internals *pi)
+{
+    struct stat st;
+
+    if (!pi->base || dpdkr_guard_broken(pi->guard)
+        || __atomic_load_n(&pi->hdr->server_state, __ATOMIC_ACQUIRE)
+           != DPDKR_SERVER_UP) {
+        return true;
+    }
+    return !stat(pi->args.path, &st)
+           && (st.st_ino != pi->region_ino || st.st_dev != pi->region_dev);
+}
+
+/* Returns true if 'path' names a region, other than the mapped one, that
+ * a switch serves.  Reads its header with pread(): nothing is mapped. */
+static bool
+dpdkr_new_region_ready(const struct pmd_internals *pi)
+{
+    struct dpdkr_region_hdr h;
+    struct stat st;
+    bool ready;
+    int fd;
+
+    fd = open(pi->args.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return false;
+    }
+    ready = (!fstat(fd, &st)
+             && (!pi->base || st.st_ino != pi->region_ino
+                 || st.st_dev != pi->region_dev)
+             && pread(fd, &h, sizeof h, 0) == (ssize_t) sizeof h
+             && h.magic == DPDKR_MAGIC
+             && h.server_state == DPDKR_SERVER_UP);
+    close(fd);
+    return ready;
+}
+
+/* Stops the bursts from touching the mapping: sets 'paused' and waits, for
+ * at most DPDKR_QUIESCE_MS, until no burst that may not have seen it is
+ * running.  Returns false (and unpauses) if one did not end in time. */
+static bool
+dpdkr_quiesce(struct pmd_internals *pi)
+{
+    uint64_t deadline = rte_get_timer_cycles()
+                        + rte_get_timer_hz() * DPDKR_QUIESCE_MS / 1000;
+    uint32_t rx, tx;
+
+    __atomic_store_n(&pi->paused, 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    rx = __atomic_load_n(&pi->rx_in, __ATOMIC_ACQUIRE);
+    tx = __atomic_load_n(&pi->tx_in, __ATOMIC_ACQUIRE);
+    /* An even count: outside, and the next burst sees 'paused'.  An odd
+     * one: wait until it changes (that burst is over). */
+    while (((rx & 1) && __atomic_load_n(&pi->rx_in, __ATOMIC_ACQUIRE) == rx)
+           || ((tx & 1)
+               && __atomic_load_n(&pi->tx_in, __ATOMIC_ACQUIRE) == tx)) {
+        if (rte_get_timer_cycles() > deadline) {
+            __atomic_store_n(&pi->paused, 0, __ATOMIC_RELEASE);
+            return false;
+        }
+        rte_delay_us_sleep(100);
+    }
+    return true;
+}
+
+/* The switch left the region: attach to the one it re-created, if any,
+ * keeping the port's counters. */
+static void
+dpdkr_reattach(struct pmd_internals *pi)
+{
+    if (!pi->reported_gone) {
+        pi->reported_gone = true;
+        DPDKR_LOG(WARNING, "%s: the switch left the region; the port is down "
+                  "until it serves it again\n", pi->args.path);
+    }
+    if (!dpdkr_new_region_ready(pi) || !dpdkr_quiesce(pi)) {
+        return;
+    }
+
+    /* No burst touches the mapping now. */
+    pi->prev.rx_packets += pi->rx.packets;
+    pi->prev.rx_bytes += pi->rx.bytes;
+    pi->prev.rx_bad_desc += pi->rx.bad_desc;
+    pi->prev.rx_bad_index += pi->rx.bad_index;
+    pi->prev.tx_packets += pi->tx.packets;
+    pi->prev.tx_bytes += pi->tx.bytes;
+    pi->prev.tx_bad_index += pi->tx.bad_index;
+    memset(&pi->rx, 0, sizeof pi->rx);
+    memset(&pi->tx, 0, sizeof pi->tx);
+    dpdkr_unmap(pi);            /* Also forgets the lanes. */
+    pi->txl.gen = pi->rxl.gen = 0;
+    pi->rxl.to_old = pi->rxl.draining = pi->rxl.direct = false;
+    if (dpdkr_client_attach(pi)) {
+        /* Stays paused, with nothing mapped; tried again later. */
+        return;
+    }
+    __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy, pi->tx_busy,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy, pi->rx_busy,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_RUNNING,
+                     __ATOMIC_RELEASE);
+    pi->reported_gone = false;
+    pi->reported_broken = false;
+    pi->reattaches++;
+    DPDKR_LOG(NOTICE, "%s: re-attached to the region the switch "
+              "re-created\n", pi->args.path);
+    __atomic_store_n(&pi->paused, 0, __ATOMIC_RELEASE);
+}
+
+/* EAL alarm, every DPDKR_WATCH_US while a client port is started. */
+static void
+dpdkr_watch(void *pi_)
+{
+    struct pmd_internals *pi = pi_;
+
+    if (dpdkr_switch_left(pi)) {
+        dpdkr_reattach(pi);
+    }
+    if (rte_eal_alarm_set(DPDKR_WATCH_US, dpdkr_watch, pi)) {
+        pi->watching = false;
+        DPDKR_LOG(ERR, "%s: cannot watch the region any more\n",
+                  pi->args.path);
+    }
+}
+
+static void
+dpdkr_watch_start(struct pmd_internals *pi)
+{
+    if (!pi->args.server && !pi->watching) {
+        pi->watching = !rte_eal_alarm_set(DPDKR_WATCH_US, dpdkr_watch, pi);
+    }
+}
+
+static void
+dpdkr_watch_stop(struct pmd_internals *pi)
+{
+    if (pi->watching) {
+        /* Waits for a running dpdkr_watch() to end. */
+        rte_eal_alarm_cancel(dpdkr_watch, pi);
+        pi->watching = false;
+    }
+}
+
 /* ethdev operations. */
 
 static int
@@ -1027,6 +1237,7 @@ dpdkr_dev_start(struct rte_eth_dev *dev)
                          __ATOMIC_RELEASE);
     }
     pi->started = true;
+    dpdkr_watch_start(pi);
     dev->data->dev_link.link_status = RTE_ETH_LINK_UP;
     dev->data->rx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
     dev->data->tx_queue_state[0] = RTE_ETH_QUEUE_STATE_STARTED;
@@ -1038,6 +1249,7 @@ dpdkr_dev_stop(struct rte_eth_dev *dev)
 {
     struct pmd_internals *pi = dev->data->dev_private;
 
+    dpdkr_watch_stop(pi);
     pi->started = false;
     if (pi->base && !pi->args.server) {
         __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_ATTACHED,
@@ -1057,6 +1269,7 @@ dpdkr_dev_close(struct rte_eth_dev *dev)
     if (rte_eal_process_type() != RTE_PROC_PRIMARY || !pi) {
         return 0;
     }
+    dpdkr_watch_stop(pi);
     pi->started = false;
     dpdkr_unmap(pi);
     /* mac_addrs points into 'pi'; ethdev must not free it. */
@@ -1157,15 +1370,16 @@ dpdkr_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 {
     struct pmd_internals *pi = dev->data->dev_private;
 
-    stats->ipackets = pi->rx.packets + pi->lane_rx_packets
-                      + pi->rxl.lane.view.packets;
-    stats->ibytes = pi->rx.bytes + pi->lane_rx_bytes
+    stats->ipackets = pi->prev.rx_packets + pi->rx.packets
+                      + pi->lane_rx_packets + pi->rxl.lane.view.packets;
+    stats->ibytes = pi->prev.rx_bytes + pi->rx.bytes + pi->lane_rx_bytes
                     + pi->rxl.lane.view.bytes;
-    stats->ierrors = pi->rx.bad_desc + pi->rx.bad_index;
+    stats->ierrors = (pi->prev.rx_bad_desc + pi->prev.rx_bad_index
+                      + pi->rx.bad_desc + pi->rx.bad_index);
     stats->rx_nombuf = pi->rx_nombuf;
-    stats->opackets = pi->tx.packets + pi->lane_tx_packets
-                      + pi->txl.lane.view.packets;
-    stats->obytes = pi->tx.bytes + pi->lane_tx_bytes
+    stats->opackets = pi->prev.tx_packets + pi->tx.packets
+                      + pi->lane_tx_packets + pi->txl.lane.view.packets;
+    stats->obytes = pi->prev.tx_bytes + pi->tx.bytes + pi->lane_tx_bytes
                     + pi->txl.lane.view.bytes;
     stats->oerrors = pi->tx_oversize;
     stats->q_ipackets[0] = stats->ipackets;
@@ -1183,6 +1397,7 @@ dpdkr_stats_reset(struct rte_eth_dev *dev)
     pi->rx.packets = pi->rx.bytes = pi->rx.bad_desc = pi->rx.bad_index = 0;
     pi->tx.packets = pi->tx.bytes = pi->tx.drops = pi->tx.bad_index = 0;
     pi->rx_nombuf = pi->tx_oversize = 0;
+    memset(&pi->prev, 0, sizeof pi->prev);
     pi->lane_rx_packets = pi->lane_rx_bytes = 0;
     pi->lane_tx_packets = pi->lane_tx_bytes = 0;
     pi->rxl.lane.view.packets = pi->rxl.lane.view.bytes = 0;
@@ -1212,9 +1427,11 @@ dpdkr_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 {
     struct pmd_internals *pi = dev->data->dev_private;
     uint64_t values[DPDKR_N_XSTATS] = {
-        [DPDKR_XSTAT_RX_BAD_DESC] = pi->rx.bad_desc,
-        [DPDKR_XSTAT_RX_BAD_INDEX] = pi->rx.bad_index,
-        [DPDKR_XSTAT_TX_BAD_INDEX] = pi->tx.bad_index,
+        [DPDKR_XSTAT_RX_BAD_DESC] = pi->prev.rx_bad_desc + pi->rx.bad_desc,
+        [DPDKR_XSTAT_RX_BAD_INDEX] = (pi->prev.rx_bad_index
+                                      + pi->rx.bad_index),
+        [DPDKR_XSTAT_TX_BAD_INDEX] = (pi->prev.tx_bad_index
+                                      + pi->tx.bad_index),
         [DPDKR_XSTAT_TX_OVERSIZE] = pi->tx_oversize,
     };
     unsigned int i;
