@@ -717,7 +717,7 @@ dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
 
         __atomic_store_n(&pi->rx_in, in, __ATOMIC_RELAXED);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if (likely(!__atomic_load_n(&pi->paused, __ATOMIC_RELAXED))) {
+        if (likely(!__atomic_load_n(&pi->paused, __ATOMIC_ACQUIRE))) {
             got = dpdkr_rx_client(pi, bufs, n);
         }
         __atomic_store_n(&pi->rx_in, in + 1, __ATOMIC_RELEASE);
@@ -843,7 +843,7 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
     in = pi->tx_in + 1;
     __atomic_store_n(&pi->tx_in, in, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (likely(!__atomic_load_n(&pi->paused, __ATOMIC_RELAXED))) {
+    if (likely(!__atomic_load_n(&pi->paused, __ATOMIC_ACQUIRE))) {
         sent = dpdkr_tx_mapped(pi, bufs, n);
     }
     __atomic_store_n(&pi->tx_in, in + 1, __ATOMIC_RELEASE);
