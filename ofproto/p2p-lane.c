@@ -749,6 +749,9 @@ dir_run(struct p2p_dir *d)
                                  "impossible ring index");
                 break;
             }
+            VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input "
+                     "application sends into the lane", d->bridge,
+                     ofp_to_u16(d->in), ofp_to_u16(d->out));
             dir_hold(d, &a, true, ack.old_path_seq);
             dir_enter(d, DIR_DRAIN);
         } else if (!want) {
@@ -812,6 +815,9 @@ dir_run(struct p2p_dir *d)
             dir_force_revert(d, &a, &b, "the application reported an "
                              "impossible ring index");
         } else if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)) {
+            VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input "
+                     "application sends to OVS again", d->bridge,
+                     ofp_to_u16(d->in), ofp_to_u16(d->out));
             d->lane_seq = ack.lane_seq;
             dir_credit(d);
             if (!d->holding || d->hold_limit != (uint32_t) ack.old_path_seq
