@@ -197,7 +197,6 @@ struct pmd_internals {
     bool reported_gone;         /* Logged that the switch left. */
     dev_t region_dev;           /* Identity of the mapped region file. */
     ino_t region_ino;
-    uint64_t reattaches;
     struct {                    /* Counts of earlier attachments. */
         uint64_t rx_packets, rx_bytes, rx_bad_desc, rx_bad_index;
         uint64_t tx_packets, tx_bytes, tx_bad_index;
@@ -1164,7 +1163,6 @@ dpdkr_reattach(struct pmd_internals *pi)
                      __ATOMIC_RELEASE);
     pi->reported_gone = false;
     pi->reported_broken = false;
-    pi->reattaches++;
     DPDKR_LOG(NOTICE, "%s: re-attached to the region the switch "
               "re-created\n", pi->args.path);
     __atomic_store_n(&pi->paused, 0, __ATOMIC_RELEASE);
