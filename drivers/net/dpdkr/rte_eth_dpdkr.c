@@ -764,14 +764,19 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
     uint64_t drop_bytes = 0;
     uint32_t peer_state;
 
-    /* A client stops sending when the server has gone; a server sends
-     * nothing that no running client would ever read.  The caller drops
-     * and counts what is not sent.  One word, read once per burst. */
+    /* A client stops sending when the server has gone, except into a
+     * direct lane, which needs no server: it keeps carrying the packets
+     * until the client re-attaches to the next server (as the kernel
+     * datapath keeps forwarding while ovs-vswitchd restarts).  A server
+     * sends nothing that no running client would ever read.  The caller
+     * drops and counts what is not sent.  One word, read once per
+     * burst. */
     peer_state = pi->args.server
                  ? __atomic_load_n(&pi->hdr->client_state, __ATOMIC_RELAXED)
                  : __atomic_load_n(&pi->hdr->server_state, __ATOMIC_RELAXED);
     if (unlikely(pi->args.server ? peer_state != DPDKR_CLIENT_RUNNING
-                                 : peer_state != DPDKR_SERVER_UP)) {
+                                 : (peer_state != DPDKR_SERVER_UP
+                                    && !pi->txl.direct))) {
         return 0;
     }
     if (!pi->args.server) {
