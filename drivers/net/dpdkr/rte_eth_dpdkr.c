@@ -754,6 +754,21 @@ dpdkr_copy_mbuf(uint8_t *dst, const struct rte_mbuf *m)
     }
 }
 
+/* Returns true if the client sends into a lane that the switch has not
+ * closed (it closes a lane it removes while running, not when it exits). */
+static bool
+dpdkr_tx_lane_open(const struct pmd_internals *pi)
+{
+    const struct dpdkr_region_hdr *h;
+
+    if (!pi->txl.direct || !pi->txl.lane.base) {
+        return false;
+    }
+    h = (const struct dpdkr_region_hdr *) pi->txl.lane.base;
+    return __atomic_load_n(&h->server_state, __ATOMIC_RELAXED)
+           == DPDKR_SERVER_UP;
+}
+
 /* Sends, to the mapping. */
 static uint16_t
 dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
@@ -776,7 +791,7 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
                  : __atomic_load_n(&pi->hdr->server_state, __ATOMIC_RELAXED);
     if (unlikely(pi->args.server ? peer_state != DPDKR_CLIENT_RUNNING
                                  : (peer_state != DPDKR_SERVER_UP
-                                    && !pi->txl.direct))) {
+                                    && !dpdkr_tx_lane_open(pi)))) {
         return 0;
     }
     if (!pi->args.server) {
