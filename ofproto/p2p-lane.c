@@ -836,7 +836,7 @@ dir_run(struct p2p_dir *d)
 
             /* Only an application outside its transmit burst is sure to
              * see the request before it sends again (dpdkr-abi.h). */
-            rte_pmd_dpdkr_tx_busy(a.port_id, &busy);
+            rte_pmd_dpdkr_busy(a.port_id, DPDKR_RING_C2S, &busy);
             if (!(busy & 1)) {
                 dir_force_revert(d, &a, &b, "the input application did "
                                  "not answer (it has nothing to send)");
@@ -871,7 +871,7 @@ dir_run(struct p2p_dir *d)
              * OVS sends A's packets there only once it is out of such a
              * burst, so that its next one sees the request first
              * (dpdkr-abi.h). */
-            rte_pmd_dpdkr_rx_busy(b.port_id, &busy);
+            rte_pmd_dpdkr_busy(b.port_id, DPDKR_RING_S2C, &busy);
             if (!(busy & 1)) {
                 VLOG_WARN("%s: port %"PRIu16": the output application "
                           "did not finish the lane in time; it will "

@@ -21,8 +21,9 @@
  *
  * --truncate: after its run, shrinks the region file to one page under the
  * server's feet (a server that does not guard its accesses dies of SIGBUS)
- * and exits; in lane mode, shrinks the lane file instead, and exits a
- * second later.
+ * and exits; in lane mode, answers every lane request correctly (so that
+ * it still has its lane at the end; it writes garbage into the lane all
+ * the same), shrinks the lane file instead, and exits a second later.
  *
  * Attaches to the dpdkr region file REGION as an application would (maps it
  * shared, takes the client's lock (dpdkr_client_lock()), sets client_state to
@@ -441,6 +442,7 @@ struct lane {
 
 static uint32_t lane_gen;       /* Last request generation seen. */
 static bool lane_granted;       /* Has the switch given a lane yet? */
+static bool lane_polite;        /* --truncate: keep the lane once given. */
 static struct lane lane;
 
 /* Stores 'size' bytes of 'value' at 'offset' of the lane's mapping, if it
@@ -527,7 +529,7 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
               ? DPDKR_LANE_DIRECT : DPDKR_LANE_SWITCHED;
     a.old_path_seq = c->tx.idx;
     a.lane_seq = lane.base ? lane.v.idx : 0;
-    if (lane_granted && prng_below(4) == 0) {
+    if (lane_granted && !lane_polite && prng_below(4) == 0) {
         /* Garbage (only once the switch has given a lane, so that it
          * does): wrong indexes, states, generations. */
         a.state = evil32(a.state);
@@ -712,6 +714,9 @@ main(int argc, char *argv[])
             break;
         case 't':
             truncate = true;
+            /* In lane mode, answer every request correctly, so as to hold
+             * the lane at the end, when it shrinks it. */
+            lane_polite = true;
             break;
         case 'h':
             usage();
@@ -803,7 +808,7 @@ main(int argc, char *argv[])
         case MODE_LANE:
             lane_answer(&c, (struct dpdkr_ctrl *) (map_base
                                                    + c.g.ctrl_offset), &n);
-            if (lane_granted && iter % 4096 == 0
+            if (lane_granted && !lane_polite && iter % 4096 == 0
                 && t - last_unsolicited > 0.2) {
                 /* An unsolicited acknowledgement, now and then. */
                 struct dpdkr_lane_ack a = {

@@ -1739,29 +1739,18 @@ rte_pmd_dpdkr_unguard(int slot)
 }
 
 int
-rte_pmd_dpdkr_tx_busy(uint16_t port_id, uint32_t *busy)
+rte_pmd_dpdkr_busy(uint16_t port_id, int ring, uint32_t *busy)
 {
     struct pmd_internals *pi = dpdkr_server_port(port_id);
+    const struct dpdkr_lane_ack *ack;
 
-    if (!pi) {
-        return -ENODEV;
+    if (!pi || (ring != DPDKR_RING_C2S && ring != DPDKR_RING_S2C)) {
+        return pi ? -EINVAL : -ENODEV;
     }
+    ack = &pi->ctrl->ack[ring];
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    *busy = __atomic_load_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy,
-                            __ATOMIC_ACQUIRE);
-    return 0;
-}
-
-int
-rte_pmd_dpdkr_rx_busy(uint16_t port_id, uint32_t *busy)
-{
-    struct pmd_internals *pi = dpdkr_server_port(port_id);
-
-    if (!pi) {
-        return -ENODEV;
-    }
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    *busy = __atomic_load_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
+    *busy = __atomic_load_n(ring == DPDKR_RING_C2S ? &ack->tx_busy
+                                                   : &ack->rx_busy,
                             __ATOMIC_ACQUIRE);
     return 0;
 }

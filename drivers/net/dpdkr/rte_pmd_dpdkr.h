@@ -48,13 +48,11 @@ int rte_pmd_dpdkr_lane_ack(uint16_t port_id, int ring,
 int rte_pmd_dpdkr_guard(void *base, uint64_t size);
 void rte_pmd_dpdkr_unguard(int slot);
 
-/* Stores the client's transmit-burst marker (dpdkr-abi.h: odd while it is
- * inside a burst), after a full fence. */
-int rte_pmd_dpdkr_tx_busy(uint16_t port_id, uint32_t *busy);
-
-/* Stores the client's lane receive-burst marker (dpdkr-abi.h: odd while it
- * is inside a burst that reads a lane), after a full fence. */
-int rte_pmd_dpdkr_rx_busy(uint16_t port_id, uint32_t *busy);
+/* Stores the client's burst marker of 'ring' (dpdkr-abi.h: for
+ * DPDKR_RING_C2S, odd while it is inside a transmit burst; for
+ * DPDKR_RING_S2C, inside a receive burst that reads a lane), after a full
+ * fence. */
+int rte_pmd_dpdkr_busy(uint16_t port_id, int ring, uint32_t *busy);
 
 /* With 'hold', the port's receive path reads its client-to-server ring
  * only up to index 'limit', and reports when it is there (below).  Without,
