@@ -61,7 +61,8 @@ VLOG_DEFINE_THIS_MODULE(p2p_lane);
 #define P2P_LANE_TIMEOUT_MS 1000
 
 /* How much longer to wait for an application that does not answer but is
- * inside a transmit burst, which may still send into the lane. */
+ * inside a burst: a transmit burst may still send into the lane, a receive
+ * burst may still read the lane and then its port ring. */
 #define P2P_LANE_STUCK_MS 9000
 
 /* After an application refused a lane, wait this long before trying again. */
@@ -810,11 +811,13 @@ dir_run(struct p2p_dir *d)
         break;
 
     case DIR_REVERT_TX:
-        if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)
-            && !dir_index_ok(&a, ack.old_path_seq)) {
-            dir_force_revert(d, &a, &b, "the application reported an "
-                             "impossible ring index");
-        } else if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)) {
+        if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)) {
+            /* 'ack' is read once: checked, then used. */
+            if (!dir_index_ok(&a, ack.old_path_seq)) {
+                dir_force_revert(d, &a, &b, "the application reported an "
+                                 "impossible ring index");
+                break;
+            }
             VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input "
                      "application sends to OVS again", d->bridge,
                      ofp_to_u16(d->in), ofp_to_u16(d->out));
@@ -824,7 +827,9 @@ dir_run(struct p2p_dir *d)
                 || !d->drained_at) {
                 /* A sent to OVS in between: finish that first. */
                 dir_hold(d, &a, true, ack.old_path_seq);
-                netdev_dpdkr_set_rx_bypassed(a.ofport->netdev, false);
+                if (a.ofport) {
+                    netdev_dpdkr_set_rx_bypassed(a.ofport->netdev, false);
+                }
                 dir_enter(d, DIR_REVERT_DRAIN);
             } else {
                 dir_ask_rx_revert(d, &b);

@@ -1071,6 +1071,20 @@ error:
     return -EINVAL;
 }
 
+/* Tells the switch that the client attached to the mapped region runs,
+ * outside any burst (which clears the burst markers that a predecessor
+ * that died inside one may have left). */
+static void
+dpdkr_client_run(struct pmd_internals *pi)
+{
+    __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy, pi->tx_busy,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy, pi->rx_busy,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_RUNNING,
+                     __ATOMIC_RELEASE);
+}
+
 /* Re-attachment (client). */
 
 #define DPDKR_WATCH_US 100000   /* How often dpdkr_watch() looks. */
@@ -1175,12 +1189,7 @@ dpdkr_reattach(struct pmd_internals *pi)
         /* Stays paused, with nothing mapped; tried again later. */
         return;
     }
-    __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy, pi->tx_busy,
-                     __ATOMIC_RELAXED);
-    __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy, pi->rx_busy,
-                     __ATOMIC_RELAXED);
-    __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_RUNNING,
-                     __ATOMIC_RELEASE);
+    dpdkr_client_run(pi);
     pi->reported_gone = false;
     pi->reported_broken = false;
     DPDKR_LOG(NOTICE, "%s: re-attached to the region the switch "
@@ -1245,14 +1254,7 @@ dpdkr_dev_start(struct rte_eth_dev *dev)
     pi->max_rx_len = RTE_MIN(pi->max_rx_len, pi->args.buf_size);
     pi->max_rx_len = RTE_MIN(pi->max_rx_len, pi->mbuf_room);
     if (!pi->args.server) {
-        /* Outside any burst: clear what a predecessor that died inside
-         * one may have left. */
-        __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_C2S].tx_busy,
-                         pi->tx_busy, __ATOMIC_RELAXED);
-        __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy,
-                         pi->rx_busy, __ATOMIC_RELAXED);
-        __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_RUNNING,
-                         __ATOMIC_RELEASE);
+        dpdkr_client_run(pi);
     }
     pi->started = true;
     dpdkr_watch_start(pi);
