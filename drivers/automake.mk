@@ -13,6 +13,7 @@ DPDKR_PMD_SOURCES = \
 	p2p/drivers/net/dpdkr/rte_eth_dpdkr.c \
 	p2p/drivers/net/dpdkr/rte_pmd_dpdkr.h \
 	p2p/include/dpdkr-abi.h \
+	p2p/include/dpdkr-region.h \
 	p2p/include/dpdkr-ring.h
 EXTRA_DIST += $(DPDKR_PMD_SOURCES)
 ALL_LOCAL += $(DPDKR_PMD)

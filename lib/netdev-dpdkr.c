@@ -29,6 +29,8 @@
 #include <config.h>
 
 #include "p2p/lib/netdev-dpdkr.h"
+#include "p2p/lib/netdev-dpdkr-private.h"
+#include "p2p/include/dpdkr-region.h"
 #include "p2p/include/dpdkr-ring.h"
 
 #include <errno.h>
@@ -52,11 +54,8 @@
 
 VLOG_DEFINE_THIS_MODULE(netdev_dpdkr);
 
-#define DPDKR_DEFAULT_RING_SIZE 1024
 #define DPDKR_PROC_MOUNTS "/proc/mounts"
 #define DPDKR_SHM_DIR "/dev/shm/ovs-dpdkr"
-#define DPDKR_RING_SIZE_MIN 64
-#define DPDKR_RING_SIZE_MAX 32768
 
 /* Defined by drivers/net/dpdkr/rte_eth_dpdkr.c. */
 int rte_pmd_dpdkr_linked(void);
@@ -187,9 +186,9 @@ dpdkr_build_devargs(const struct netdev *netdev, unsigned int id,
     int error;
 
     ring_size = smap_get_uint(args, "ring-size", DPDKR_DEFAULT_RING_SIZE);
-    if (ring_size < DPDKR_RING_SIZE_MIN || ring_size > DPDKR_RING_SIZE_MAX
-        || !is_pow2(ring_size)) {
-        *errp = xasprintf("%s: ring-size must be a power of 2 from %d to %d",
+    if (!dpdkr_region_ring_size_ok(ring_size)) {
+        *errp = xasprintf("%s: ring-size must be a power of 2 from %"PRIu32
+                          " to %"PRIu32,
                           name, DPDKR_RING_SIZE_MIN, DPDKR_RING_SIZE_MAX);
         return EINVAL;
     }
@@ -351,7 +350,7 @@ netdev_dpdkr_dealloc(struct netdev *netdev)
 /* Lanes. */
 
 bool
-netdev_is_dpdkr(const struct netdev *netdev)
+netdev_dpdkr_lane_capable(const struct netdev *netdev)
 {
     return netdev->netdev_class == &dpdkr_class;
 }
@@ -398,7 +397,7 @@ netdev_dpdkr_get_stats(const struct netdev *netdev,
 }
 
 void
-netdev_dpdkr_set_rx_bypassed(struct netdev *netdev, bool bypassed)
+netdev_dpdkr_set_rx_bypassed(const struct netdev *netdev, bool bypassed)
 {
     struct dpdkr_port *port;
     bool changed = false;
@@ -436,8 +435,9 @@ netdev_dpdkr_rxq_enabled(struct netdev_rxq *rxq)
 }
 
 bool
-netdev_dpdkr_lane_config(const struct netdev *netdev, char **dir,
-                         mode_t *mode, long long *owner, long long *group)
+netdev_dpdkr_region_config(const struct netdev *netdev, char **dir,
+                           unsigned int *mode, long long *owner,
+                           long long *group)
 {
     struct dpdkr_port *port;
     bool ok = false;

@@ -29,9 +29,142 @@ struct netdev_class;
  * netdev_dpdk_register(), after DPDK is initialized. */
 void netdev_dpdkr_register(const struct netdev_class *dpdk);
 
-/* Lanes (see p2p/ofproto/p2p-lane.h). */
+/* Lanes.
+ * ======
+ *
+ * The mechanism of direct lanes between dpdkr ports, for the lane manager
+ * (p2p/ofproto/p2p-lane.c), which decides when a direction A->B goes
+ * direct and back, and drives the hand-over described in dpdkr-abi.h and
+ * Documentation/dpdkr-lanes.rst through these functions.  Only lib/ knows
+ * how a lane is made (a region file today), DPDK port ids and the words of
+ * shared memory; everything read from an application is checked here.
+ *
+ * Functions that take a port return 0 or a positive errno value (ENODEV if
+ * it is not a configured dpdkr port).  In builds without DPDK they exist
+ * too, and no port is capable of lanes.  Main thread only, unless said. */
 
-bool netdev_is_dpdkr(const struct netdev *);
+struct ds;
+struct seq;
+struct netdev_dpdkr_lane;
+
+/* Returns true if 'netdev' can take part in a lane (it is a dpdkr port). */
+bool netdev_dpdkr_lane_capable(const struct netdev *);
+
+/* Which side of the application on a port a hand-over step steers. */
+enum netdev_dpdkr_side {
+    NETDEV_DPDKR_TX,            /* What it sends: its port ring or a lane. */
+    NETDEV_DPDKR_RX,            /* What it receives. */
+};
+
+/* Where a side sends or receives. */
+enum netdev_dpdkr_path {
+    NETDEV_DPDKR_SWITCHED,      /* Through OVS, on the port's own rings. */
+    NETDEV_DPDKR_DIRECT,        /* Through a lane. */
+    NETDEV_DPDKR_REFUSED,       /* Answer only: the application cannot. */
+};
+
+/* A request to the application on a port (dpdkr-abi.h, dpdkr_lane_req). */
+struct netdev_dpdkr_request {
+    enum netdev_dpdkr_side side;
+    enum netdev_dpdkr_path path;
+    const struct netdev_dpdkr_lane *lane; /* The lane to use (DIRECT) or
+                                           * to finish (SWITCHED), or
+                                           * NULL. */
+    int ring;                   /* Ring of 'lane'. */
+    uint32_t max_len;           /* TX, DIRECT: longest frame for the lane. */
+    uint32_t old_path_seq;      /* RX: port ring index to reach first. */
+    uint32_t lane_seq;          /* RX, SWITCHED: lane index to finish at. */
+};
+
+/* An application's answer, checked: 'old_path_seq' of a TX answer is an
+ * index that the application's port ring can have reached. */
+struct netdev_dpdkr_answer {
+    enum netdev_dpdkr_path path;
+    uint32_t old_path_seq;      /* Where it left its port ring (TX). */
+    uint32_t lane_seq;          /* Where it left the lane (TX). */
+};
+
+/* Whether an application is attached to the port and started. */
+int netdev_dpdkr_client_running(const struct netdev *, bool *running);
+
+/* Publishes 'req' to the application and stores its generation in
+ * '*generation'. */
+int netdev_dpdkr_request(const struct netdev *,
+                         const struct netdev_dpdkr_request *req,
+                         uint32_t *generation);
+
+/* Reads the application's answer on 'side': 0 if it answers request
+ * 'generation' with something plausible (in '*answer'), EAGAIN if it has
+ * not answered it (yet), EPROTO if the answer is impossible. */
+int netdev_dpdkr_answer(const struct netdev *, enum netdev_dpdkr_side side,
+                        uint32_t generation,
+                        struct netdev_dpdkr_answer *answer);
+
+/* Returns true if the application may be inside a burst on 'side' that
+ * read an earlier request (dpdkr-abi.h: tx_busy, rx_busy).  If it returns
+ * false after a request was published, the application's next burst sees
+ * that request before it sends or receives anything. */
+bool netdev_dpdkr_in_burst(const struct netdev *, enum netdev_dpdkr_side);
+
+/* With 'hold', OVS's receive path reads the port's ring only up to index
+ * 'limit'; without, everything. */
+int netdev_dpdkr_rx_hold(const struct netdev *, bool hold, uint32_t limit);
+
+/* Returns true if, holding, OVS has received and processed everything up
+ * to the limit. */
+bool netdev_dpdkr_rx_at_limit(const struct netdev *);
+
+/* Index of OVS's receive path on the port's ring: it moves when OVS
+ * receives packets from the application. */
+uint32_t netdev_dpdkr_rx_index(const struct netdev *);
+
+/* Index after the last packet OVS has put on the port's receive ring (the
+ * application's S2C ring). */
+uint32_t netdev_dpdkr_tx_head(const struct netdev *);
+
+/* Makes the port's receive queue look disabled to the PMD threads (as
+ * vhost-user does for a disabled vring), so that they stop polling it. */
+void netdev_dpdkr_set_rx_bypassed(const struct netdev *, bool bypassed);
+bool netdev_dpdkr_get_rx_bypassed(const struct netdev *);
+
+/* Arranges for 'seq' to change once OVS's PMD threads receive a packet on
+ * the port (an application that sent nothing has started to), once. */
+void netdev_dpdkr_notify_rx(const struct netdev *, struct seq *);
+
+/* Lanes.  A lane joins the applications on ports 'lo' and 'hi': ring 0
+ * carries lo->hi, ring 1 hi->lo. */
+
+/* Creates a lane for 'lo' and 'hi', next to 'lo''s region, with its mode
+ * and owner and ring size.  Returns NULL, with a message in '*errp' (to
+ * free), if it cannot. */
+struct netdev_dpdkr_lane *netdev_dpdkr_lane_open(const struct netdev *lo,
+                                                 const struct netdev *hi,
+                                                 char **errp);
+void netdev_dpdkr_lane_close(struct netdev_dpdkr_lane *);
+
+/* Its name (the path of its file), for logs and p2p/show. */
+const char *netdev_dpdkr_lane_name(const struct netdev_dpdkr_lane *);
+
+/* Returns true if ring 'ring' of the lane holds no packet. */
+bool netdev_dpdkr_lane_empty(const struct netdev_dpdkr_lane *, int ring);
+
+/* Index after the last packet the sender put on ring 'ring'. */
+uint32_t netdev_dpdkr_lane_head(const struct netdev_dpdkr_lane *, int ring);
+
+/* What a lane ring carried, as its sender counts it. */
+struct netdev_dpdkr_lane_counters {
+    uint64_t packets, bytes;    /* Put on the lane. */
+    uint64_t drops, drop_bytes; /* Dropped: lane full or frame too long. */
+};
+
+/* Reads the counters of ring 'ring' (written by the sender: hostile) and
+ * stores in '*delta' how much they grew since '*last', which it then
+ * updates.  Counters that went backwards or jumped implausibly far are not
+ * believed (and '*delta' is zero), so that what OVS reports never goes
+ * backwards. */
+void netdev_dpdkr_lane_read(const struct netdev_dpdkr_lane *, int ring,
+                            struct netdev_dpdkr_lane_counters *last,
+                            struct netdev_dpdkr_lane_counters *delta);
 
 /* What a port's lanes carried, added to its own statistics. */
 struct netdev_dpdkr_lane_stats {
@@ -40,17 +173,5 @@ struct netdev_dpdkr_lane_stats {
 };
 void netdev_dpdkr_lane_credit(const struct netdev *,
                               const struct netdev_dpdkr_lane_stats *);
-
-/* Makes the port's receive queue look disabled to the PMD threads (as
- * vhost-user does for a disabled vring), so that they stop polling it. */
-void netdev_dpdkr_set_rx_bypassed(struct netdev *, bool bypassed);
-bool netdev_dpdkr_get_rx_bypassed(const struct netdev *);
-
-/* Where and how to create a lane region for this port: the directory,
- * mode, owner and group of its own region.  Returns false if 'netdev' is
- * not a configured dpdkr port.  The caller frees '*dir'. */
-bool netdev_dpdkr_lane_config(const struct netdev *, char **dir,
-                              mode_t *mode, long long *owner,
-                              long long *group);
 
 #endif /* netdev-dpdkr.h */

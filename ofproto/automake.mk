@@ -2,10 +2,6 @@
 
 ofproto_libofproto_la_SOURCES += \
 	p2p/ofproto/p2p-detector.c \
-	p2p/ofproto/p2p-detector.h
-
-if DPDK_NETDEV
-ofproto_libofproto_la_SOURCES += \
+	p2p/ofproto/p2p-detector.h \
 	p2p/ofproto/p2p-lane.c \
 	p2p/ofproto/p2p-lane.h
-endif

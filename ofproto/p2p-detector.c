@@ -26,6 +26,7 @@
 #include "hash.h"
 #include "heap.h"
 #include "netdev.h"
+#include "netdev-provider.h"
 #include "ofproto/ofproto-provider.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -117,7 +118,7 @@ struct p2p_port {
     struct hmap_node node;      /* In p2p_bridge's 'ports'. */
     ofp_port_t port;
     char *name;                 /* Interface (netdev) name. */
-    bool dpdkr;                 /* Is its netdev of type "dpdkr"? */
+    bool lane_capable;          /* Can its netdev take part in a lane? */
     enum ofputil_port_config config;
 
     enum p2p_verdict verdict;
@@ -168,6 +169,7 @@ static struct hmap bridges OVS_GUARDED_BY(p2p_mutex)
     = HMAP_INITIALIZER(&bridges);
 static struct p2p_listener *listeners OVS_GUARDED_BY(p2p_mutex);
 static p2p_describer_func *describer OVS_GUARDED_BY(p2p_mutex);
+static p2p_capable_func *capable OVS_GUARDED_BY(p2p_mutex);
 static size_t n_listeners OVS_GUARDED_BY(p2p_mutex);
 
 static void p2p_init(void);
@@ -579,8 +581,8 @@ p2p_decide(const struct p2p_bridge *br, const struct p2p_port *port,
     } else {
         res->verdict = P2P_ELIGIBLE;
         res->reason = P2P_R_NONE;
-        res->missing = ((port->dpdkr ? 0 : P2P_MISSING_IN_DPDKR)
-                        | (peer->dpdkr ? 0 : P2P_MISSING_OUT_DPDKR));
+        res->missing = ((port->lane_capable ? 0 : P2P_MISSING_IN_LANE)
+                        | (peer->lane_capable ? 0 : P2P_MISSING_OUT_LANE));
     }
 }
 
@@ -952,12 +954,12 @@ p2p_format_result(const struct p2p_bridge *br, const struct p2p_port *port,
     if (res->verdict == P2P_ELIGIBLE) {
         if (res->missing) {
             ds_put_format(s, " (%s%s%s)",
-                          (res->missing & P2P_MISSING_IN_DPDKR
+                          (res->missing & P2P_MISSING_IN_LANE
                            ? "port is not dpdkr" : ""),
-                          (res->missing == (P2P_MISSING_IN_DPDKR
-                                            | P2P_MISSING_OUT_DPDKR)
+                          (res->missing == (P2P_MISSING_IN_LANE
+                                            | P2P_MISSING_OUT_LANE)
                            ? ", " : ""),
-                          (res->missing & P2P_MISSING_OUT_DPDKR
+                          (res->missing & P2P_MISSING_OUT_LANE
                            ? "peer is not dpdkr" : ""));
         }
     } else {
@@ -1146,7 +1148,7 @@ p2p_refresh_port(struct p2p_bridge *br, const struct ofport *ofport)
         free(port->name);
         port->name = xstrdup(name);
     }
-    port->dpdkr = !strcmp(netdev_get_type(ofport->netdev), "dpdkr");
+    port->lane_capable = capable && capable(ofport->netdev);
     port->config = ofport->pp.config;
     p2p_mark_dirty(br, OFPP_NONE);
 }
@@ -1314,11 +1316,29 @@ p2p_detector_query(const struct ofproto *ofproto, ofp_port_t in_port,
 }
 
 void
-p2p_detector_set_describer(p2p_describer_func *cb)
+p2p_detector_set_describer(p2p_describer_func *describer_,
+                           p2p_capable_func *capable_)
 {
+    struct p2p_bridge *br;
+
     p2p_init();
     ovs_mutex_lock(&p2p_mutex);
-    describer = cb;
+    describer = describer_;
+    capable = capable_;
+    /* Ports seen before the lane side registered. */
+    HMAP_FOR_EACH (br, node, &bridges) {
+        struct p2p_port *port;
+
+        HMAP_FOR_EACH (port, node, &br->ports) {
+            struct netdev *netdev = (port->name
+                                     ? netdev_from_name(port->name) : NULL);
+
+            port->lane_capable = netdev && capable && capable(netdev);
+            netdev_close(netdev);
+        }
+        p2p_mark_dirty(br, OFPP_NONE);
+        p2p_flush(br);
+    }
     ovs_mutex_unlock(&p2p_mutex);
 }
 

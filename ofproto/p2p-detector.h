@@ -79,8 +79,9 @@ const char *p2p_verdict_to_string(enum p2p_verdict);
 /* What an eligible direction still lacks before a lane can bypass OVS, as a
  * bitmap.  These never make a direction switched. */
 enum p2p_missing {
-    P2P_MISSING_IN_DPDKR = 1 << 0,  /* The input port is not 'dpdkr'. */
-    P2P_MISSING_OUT_DPDKR = 1 << 1, /* The output port is not 'dpdkr'. */
+    P2P_MISSING_IN_LANE = 1 << 0,   /* The input port cannot take a lane
+                                     * (is not 'dpdkr'). */
+    P2P_MISSING_OUT_LANE = 1 << 1,  /* Nor the output port. */
 };
 
 /* Listeners.
@@ -117,17 +118,23 @@ bool p2p_detector_query(const struct ofproto *, ofp_port_t in_port,
 struct rule *p2p_detector_ref_rule(const struct ofproto *,
                                    ofp_port_t in_port);
 
-/* A describer, if set, writes the state of an eligible direction that
- * lacks nothing (both ports dpdkr) for "p2p/show", after "A -> B: ",
- * instead of "eligible": the lane manager says whether the direction is
- * direct.  For every other port it is called with 'out_port' OFPP_NONE
- * after the verdict and may append to it (the lane manager says when the
- * port's lane is still being taken down).  Called with the detector's
- * mutex held. */
+/* The lane side (the lane manager) tells the detector which ports can be
+ * bypassed at all ('capable': a port is "missing" for a lane otherwise;
+ * without a lane side, none can), and describes directions for p2p/show.
+ *
+ * A describer writes the state of an eligible direction that lacks nothing
+ * (both ports capable) for "p2p/show", after "A -> B: ", instead of
+ * "eligible": the lane manager says whether the direction is direct.  For
+ * every other port it is called with 'out_port' OFPP_NONE after the
+ * verdict and may append to it (the lane manager says when the port's lane
+ * is still being taken down).  Both are called with the detector's mutex
+ * held. */
 struct ds;
+struct netdev;
 typedef void p2p_describer_func(const struct ofproto *, ofp_port_t in_port,
                                 ofp_port_t out_port, struct ds *);
-void p2p_detector_set_describer(p2p_describer_func *);
+typedef bool p2p_capable_func(const struct netdev *);
+void p2p_detector_set_describer(p2p_describer_func *, p2p_capable_func *);
 
 /* Configuration.
  * ==============

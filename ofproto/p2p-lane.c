@@ -14,28 +14,24 @@
  * limitations under the License.
  */
 
+/* The lane manager's policy: when a direction goes direct and back, step
+ * by step, with a deadline for every step.  How a lane is made and how an
+ * application is asked and answers is the netdev layer's business
+ * (p2p/lib/netdev-dpdkr.h). */
+
 #include <config.h>
 
 #include "p2p/ofproto/p2p-lane.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "p2p/include/dpdkr-ring.h"
-#include "p2p/drivers/net/dpdkr/rte_pmd_dpdkr.h"
 #include "p2p/lib/netdev-dpdkr.h"
 #include "p2p/ofproto/p2p-detector.h"
 
-#include "fatal-signal.h"
+#include "coverage.h"
 #include "hash.h"
-#include "netdev-dpdk.h"
 #include "netdev.h"
 #include "ofproto/ofproto-dpif.h"
 #include "ofproto/ofproto-provider.h"
@@ -44,6 +40,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
+#include "packets.h"
 #include "seq.h"
 #include "timeval.h"
 #include "unixctl.h"
@@ -51,9 +48,9 @@
 
 VLOG_DEFINE_THIS_MODULE(p2p_lane);
 
-#ifndef HUGETLBFS_MAGIC
-#define HUGETLBFS_MAGIC 0x958458f6
-#endif
+COVERAGE_DEFINE(p2p_lane_direct);
+COVERAGE_DEFINE(p2p_lane_forced_revert);
+COVERAGE_DEFINE(p2p_lane_silent_sender);
 
 /* How long the manager waits for an application or for OVS's own data path
  * at each step of a hand-over before it takes the direction back to the
@@ -65,28 +62,74 @@ VLOG_DEFINE_THIS_MODULE(p2p_lane);
  * burst may still read the lane and then its port ring. */
 #define P2P_LANE_STUCK_MS 9000
 
-/* After an application refused a lane, wait this long before trying again. */
-#define P2P_LANE_RETRY_MS 5000
+/* After a hand-over failed because of an application (it refused the lane,
+ * gave an impossible answer, did not answer, sent nothing), the direction
+ * waits before it tries again, twice as long after every failure, from
+ * P2P_LANE_BACKOFF_MIN_MS to P2P_LANE_BACKOFF_MAX_MS, until a hand-over
+ * completes cleanly. */
+#define P2P_LANE_BACKOFF_MIN_MS 1000
+#define P2P_LANE_BACKOFF_MAX_MS 64000
 
 /* How often counters of direct lanes are credited to OVS's statistics. */
 #define P2P_LANE_CREDIT_MS 100
 
-/* Buffer slot size of lanes: the largest frame dpdkr ports carry. */
-#define P2P_LANE_BUF_SIZE 2048
+/* How the main thread waits for a step in progress: a running application
+ * answers within microseconds, and OVS's PMD drains a ring as fast, so it
+ * checks again at once for P2P_LANE_SPIN_MS, then every
+ * P2P_LANE_FAST_POLL_MS until P2P_LANE_FAST_MS, then every
+ * P2P_LANE_SLOW_POLL_MS until the step's deadline. */
+#define P2P_LANE_SPIN_MS 10
+#define P2P_LANE_FAST_POLL_MS 1
+#define P2P_LANE_FAST_MS 100
+#define P2P_LANE_SLOW_POLL_MS 10
 
-/* A lane region, shared by the directions A->B and B->A of a port pair. */
+/* Ring of a lane that carries lo->hi (the other carries hi->lo). */
+#define P2P_LANE_RING_LO_HI 0
+
+/* Log lines that an application's misbehaviour can cause. */
+static struct vlog_rate_limit peer_rl = VLOG_RATE_LIMIT_INIT(10, 10);
+
+/* A lane, shared by the directions A->B and B->A of a port pair. */
 struct p2p_lane {
     struct hmap_node node;      /* In 'lanes'. */
     char *bridge;
-    ofp_port_t lo, hi;          /* Ports, lo < hi.  Ring 0 carries lo->hi. */
-    char *path;
-    uint8_t *base;
-    uint64_t size;
-    int guard;                  /* Truncation guard slot, or -1. */
-    struct dpdkr_geometry geo;
+    ofp_port_t lo, hi;          /* Ports, lo < hi. */
+    struct netdev_dpdkr_lane *lane;
     int users;                  /* Directions that use it. */
 };
 
+/* States of a direction, and what moves it on.  Every state but IDLE and
+ * DIRECT has a deadline (P2P_LANE_TIMEOUT_MS, longer while an application
+ * is inside a burst, at most P2P_LANE_STUCK_MS more).  "Revert" is
+ * dir_start_revert(), "force" dir_force_revert(), "finish" dir_finish();
+ * failures marked (b) make the direction back off before it tries again.
+ *
+ *   IDLE          wanted, lane open, DIRECT asked of A           ASK_TX
+ *                 cannot open the lane (b)                       IDLE
+ *   ASK_TX        A answers DIRECT                               DRAIN
+ *                 A refuses (b)                                  finish
+ *                 A's answer is impossible (b)                   force
+ *                 no answer, A outside a transmit burst: it
+ *                 sends nothing (b, waits for its traffic)       revert
+ *                 no answer, A stuck inside a burst (b)          revert
+ *                 no longer wanted                               revert
+ *   DRAIN         OVS processed A's old path, B asked DIRECT     ASK_RX
+ *                 deadline, or B cannot be asked                 revert
+ *   ASK_RX        B answers DIRECT                               DIRECT
+ *                 B refuses (b)                                  revert
+ *                 no longer wanted                               revert
+ *   DIRECT        no longer wanted                               revert
+ *   REVERT_TX     A answers SWITCHED, OVS must drain             REVERT_DRAIN
+ *                 A answers SWITCHED, nothing to drain           REVERT_RX
+ *                 A's answer is impossible, A gone, silent
+ *                 outside a burst, or stuck (b but for gone)     force
+ *   REVERT_DRAIN  OVS processed what A sent to it                REVERT_RX
+ *                 A gone, deadline                               force
+ *   REVERT_RX     B answers, B gone, B silent outside a receive
+ *                 burst or stuck                                 finish
+ *
+ * REVERT_RX is skipped (finish at once) when B was never asked to read the
+ * lane and the lane holds nothing for it. */
 enum p2p_dir_state {
     DIR_IDLE,                   /* Switched, nothing in progress. */
     DIR_ASK_TX,                 /* Asked A to send into the lane. */
@@ -120,20 +163,31 @@ struct p2p_dir {
     bool forced;                /* p2p/force-switched. */
 
     enum p2p_dir_state state;
+    long long int entered;      /* When it entered 'state'. */
     long long int deadline;     /* Of the current step. */
     long long int drained_at;   /* When OVS's receive path hit the limit. */
-    long long int retry_after;
     uint32_t gen_tx, gen_rx;    /* Of our requests to A and to B. */
     uint32_t hold_limit;        /* A's C2S index where OVS stops. */
     bool holding;
+    bool rx_asked;              /* B was asked to read the lane. */
     uint32_t lane_seq;          /* A's lane head when it left the lane. */
     struct p2p_lane *lane;
-    uint32_t ring;              /* Ring of 'lane' this direction uses. */
+    int ring;                   /* Ring of 'lane' this direction uses. */
     char *note;                 /* Why not direct, for p2p/show. */
+
+    /* Back-off after failures caused by an application. */
+    const char *failed;         /* Why this session failed, or NULL. */
+    bool silent;                /* ...because A sent nothing. */
+    bool tx_moved;              /* A answered DIRECT in this session. */
+    const char *fail_note;      /* Why the last session failed. */
+    long long int retry_after;
+    int backoff_ms;             /* Next back-off, 0 after a success. */
+    bool wait_traffic;          /* Until A sends something. */
+    uint32_t traffic_mark;      /* A's port ring index when it began. */
 
     /* Counters of the current session, as last read from the lane, and
      * totals of all sessions, as credited. */
-    uint64_t last_packets, last_bytes, last_drops, last_drop_bytes;
+    struct netdev_dpdkr_lane_counters last;
     uint64_t tot_packets, tot_bytes, tot_drops;
     long long int since;        /* When it became direct (wall ms). */
     long long int next_credit;
@@ -199,11 +253,11 @@ dir_set_note(struct p2p_dir *d, const char *note)
 /* Ports. */
 
 /* What the manager needs of a port, looked up afresh at every step: ports
- * and bridges come and go between main loop iterations. */
+ * and bridges come and go between main loop iterations.  'netdev' is NULL
+ * if the port does not exist or cannot take part in a lane. */
 struct p2p_lport {
     struct ofport *ofport;
-    const char *name;
-    int port_id;                /* DPDK port id, or -1. */
+    const struct netdev *netdev;
     bool running;               /* An application is attached, started. */
 };
 
@@ -211,18 +265,15 @@ static bool
 lport_get(struct ofproto *ofproto, ofp_port_t p, struct p2p_lport *lp)
 {
     memset(lp, 0, sizeof *lp);
-    lp->port_id = -1;
-    lp->ofport = ofproto ? ofproto_get_port(ofproto, p) : NULL;
-    if (!lp->ofport || !netdev_is_dpdkr(lp->ofport->netdev)) {
+    lp->ofport = (ofproto && p != OFPP_NONE
+                  ? ofproto_get_port(ofproto, p) : NULL);
+    if (!lp->ofport || !netdev_dpdkr_lane_capable(lp->ofport->netdev)
+        || netdev_dpdkr_client_running(lp->ofport->netdev, &lp->running)) {
+        lp->netdev = NULL;
+        lp->running = false;
         return false;
     }
-    lp->name = netdev_get_name(lp->ofport->netdev);
-    lp->port_id = netdev_dpdk_get_port_id(lp->ofport->netdev);
-    if (lp->port_id < 0
-        || rte_pmd_dpdkr_client_running(lp->port_id, &lp->running)) {
-        lp->port_id = -1;
-        return false;
-    }
+    lp->netdev = lp->ofport->netdev;
     return true;
 }
 
@@ -242,156 +293,57 @@ lane_find(const char *bridge, ofp_port_t lo, ofp_port_t hi)
     return NULL;
 }
 
-static void
-lane_destroy(struct p2p_lane *l)
-    OVS_REQUIRES(lane_mutex)
-{
-    hmap_remove(&lanes, &l->node);
-    if (l->base) {
-        struct dpdkr_region_hdr *h = ALIGNED_CAST(struct dpdkr_region_hdr *,
-                                                  l->base);
-
-        __atomic_store_n(&h->server_state, DPDKR_SERVER_CLOSED,
-                         __ATOMIC_RELEASE);
-        rte_pmd_dpdkr_unguard(l->guard);
-        munmap(l->base, l->size);
-    }
-    if (l->path) {
-        unlink(l->path);
-        fatal_signal_remove_file_to_unlink(l->path);
-    }
-    VLOG_DBG("%s: lane removed", l->path);
-    free(l->path);
-    free(l->bridge);
-    free(l);
-}
-
-/* Creates the lane file for ports 'a' and 'b', next to 'a''s region and
- * with its mode and owner, sized for 'ring_size' descriptors per ring. */
+/* Returns the lane of ports 'a' and 'b', opening it if needed, or NULL
+ * with a message in '*errp' (to free). */
 static struct p2p_lane *
-lane_create(const char *bridge, const struct p2p_lport *a,
-            const struct p2p_lport *b, uint32_t ring_size)
+lane_get(const char *bridge, const struct p2p_lport *a,
+         const struct p2p_lport *b, char **errp)
     OVS_REQUIRES(lane_mutex)
 {
     const struct p2p_lport *lo = a, *hi = b;
-    long long owner, group;
-    struct timespec ts;
-    struct statfs sfs;
-    uint64_t align = 4096;
+    struct netdev_dpdkr_lane *nl;
     struct p2p_lane *l;
-    mode_t mode;
-    char *dir;
-    int fd;
 
     if (a->ofport->ofp_port > b->ofport->ofp_port) {
         lo = b;
         hi = a;
     }
-    if (!netdev_dpdkr_lane_config(a->ofport->netdev, &dir, &mode, &owner,
-                                  &group)) {
+    l = lane_find(bridge, lo->ofport->ofp_port, hi->ofport->ofp_port);
+    if (l) {
+        return l;
+    }
+    nl = netdev_dpdkr_lane_open(lo->netdev, hi->netdev, errp);
+    if (!nl) {
         return NULL;
     }
     l = xzalloc(sizeof *l);
-    l->guard = -1;
     l->bridge = xstrdup(bridge);
     l->lo = lo->ofport->ofp_port;
     l->hi = hi->ofport->ofp_port;
-    l->path = xasprintf("%s/lane-%s-%s", dir, lo->name, hi->name);
-    free(dir);
+    l->lane = nl;
     hmap_insert(&lanes, &l->node, dir_hash(bridge, l->lo));
-    if (strlen(l->path) >= sizeof ((struct dpdkr_ctrl *) NULL)->lane_path[0]) {
-        VLOG_WARN("%s: lane path too long", l->path);
-        goto error;
-    }
-
-    unlink(l->path);
-    fd = open(l->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) {
-        VLOG_WARN("%s: cannot create lane (%s)", l->path,
-                  ovs_strerror(errno));
-        goto error;
-    }
-    fatal_signal_add_file_to_unlink(l->path);
-    if (fchmod(fd, mode)
-        || ((owner >= 0 || group >= 0) && fchown(fd, owner, group))) {
-        VLOG_WARN("%s: cannot set lane mode or owner (%s)", l->path,
-                  ovs_strerror(errno));
-        close(fd);
-        goto error;
-    }
-    if (!fstatfs(fd, &sfs) && sfs.f_type == HUGETLBFS_MAGIC) {
-        align = sfs.f_bsize;
-    }
-    l->size = dpdkr_region_layout(log_2_floor(ring_size), P2P_LANE_BUF_SIZE,
-                                  align, &l->geo);
-    if (!l->size || ftruncate(fd, l->size)) {
-        VLOG_WARN("%s: cannot size lane (%s)", l->path, ovs_strerror(errno));
-        close(fd);
-        goto error;
-    }
-    l->base = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (l->base == MAP_FAILED) {
-        l->base = NULL;
-        VLOG_WARN("%s: cannot map lane (%s)", l->path, ovs_strerror(errno));
-        goto error;
-    }
-    /* The applications can shrink the file under OVS's feet. */
-    l->guard = rte_pmd_dpdkr_guard(l->base, l->size);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    l->geo.epoch = (((uint64_t) ts.tv_sec << 32) ^ ts.tv_nsec ^ getpid()) | 1;
-    dpdkr_region_init(l->base, &l->geo, getpid());
-    VLOG_DBG("%s: lane created, %"PRIu64" bytes", l->path, l->size);
     return l;
-
-error:
-    lane_destroy(l);
-    return NULL;
 }
 
-static struct dpdkr_ring *
-lane_ring(const struct p2p_lane *l, uint32_t ring)
+static void
+lane_put(struct p2p_lane *l)
+    OVS_REQUIRES(lane_mutex)
 {
-    return ALIGNED_CAST(struct dpdkr_ring *,
-                        l->base + l->geo.ring[ring].offset);
+    if (l && !--l->users) {
+        hmap_remove(&lanes, &l->node);
+        netdev_dpdkr_lane_close(l->lane);
+        free(l->bridge);
+        free(l);
+    }
+}
+
+static const char *
+dir_lane_name(const struct p2p_dir *d)
+{
+    return d->lane ? netdev_dpdkr_lane_name(d->lane->lane) : "";
 }
 
 /* Counters. */
-
-/* Reads the lane's counters for 'd' (written by A's application: hostile)
- * and returns in '*dp', '*db', '*dd' how much they grew since the last
- * read.  A counter that goes backwards or jumps implausibly far is not
- * believed, so what OVS reports never goes backwards. */
-static void
-dir_read_counters(struct p2p_dir *d, uint64_t *dp, uint64_t *db,
-                  uint64_t *dd, uint64_t *ddb)
-    OVS_REQUIRES(lane_mutex)
-{
-    const volatile struct dpdkr_ring *r = lane_ring(d->lane, d->ring);
-    uint64_t p = r->prod_packets, b = r->prod_bytes, x = r->prod_drops;
-    uint64_t xb = r->prod_drop_bytes;
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-
-    *dp = *db = *dd = *ddb = 0;
-    if (p < d->last_packets || b < d->last_bytes || x < d->last_drops
-        || xb < d->last_drop_bytes
-        || p - d->last_packets > UINT32_MAX
-        || x - d->last_drops > UINT32_MAX
-        || b - d->last_bytes > (p - d->last_packets) * DPDKR_BUF_SIZE_MAX
-        || xb - d->last_drop_bytes > (x - d->last_drops) * UINT16_MAX) {
-        VLOG_WARN_RL(&rl, "%s: implausible lane counters, ignored",
-                     d->lane->path);
-        return;
-    }
-    *dp = p - d->last_packets;
-    *db = b - d->last_bytes;
-    *dd = x - d->last_drops;
-    *ddb = xb - d->last_drop_bytes;
-    d->last_packets = p;
-    d->last_bytes = b;
-    d->last_drops = x;
-    d->last_drop_bytes = xb;
-}
 
 /* Credits what 'd''s lane carried since the last time to rule R, and
  * notes it for A's and B's port statistics. */
@@ -399,29 +351,29 @@ static void
 dir_credit(struct p2p_dir *d)
     OVS_REQUIRES(lane_mutex)
 {
-    uint64_t dp, db, dd, ddb;
+    struct netdev_dpdkr_lane_counters c;
 
-    if (!d->lane || !d->lane->base) {
+    if (!d->lane) {
         return;
     }
-    dir_read_counters(d, &dp, &db, &dd, &ddb);
-    if (!dp && !dd) {
+    netdev_dpdkr_lane_read(d->lane->lane, d->ring, &d->last, &c);
+    if (!c.packets && !c.drops) {
         return;
     }
-    d->tot_packets += dp;
-    d->tot_bytes += db;
-    d->tot_drops += dd;
+    d->tot_packets += c.packets;
+    d->tot_bytes += c.bytes;
+    d->tot_drops += c.drops;
 
     /* Ports are credited from the main thread (dir_credit_ports()). */
-    d->pend_in.rx_packets += dp + dd;
-    d->pend_in.rx_bytes += db + ddb;
-    d->pend_out.tx_packets += dp;
-    d->pend_out.tx_bytes += db;
-    d->pend_out.tx_dropped += dd;
+    d->pend_in.rx_packets += c.packets + c.drops;
+    d->pend_in.rx_bytes += c.bytes + c.drop_bytes;
+    d->pend_out.tx_packets += c.packets;
+    d->pend_out.tx_bytes += c.bytes;
+    d->pend_out.tx_dropped += c.drops;
     if (d->rule && d->rule->ofproto->ofproto_class == &ofproto_dpif_class) {
         struct dpif_flow_stats st = {
-            .n_packets = dp + dd,
-            .n_bytes = db + ddb,
+            .n_packets = c.packets + c.drops,
+            .n_bytes = c.bytes + c.drop_bytes,
             .used = time_msec(),
         };
         rule_dpif_credit_stats(CONTAINER_OF(d->rule, struct rule_dpif, up),
@@ -450,38 +402,27 @@ dir_credit_ports(struct p2p_dir *d, struct ofproto *ofproto)
     d->pend_out = zero;
 }
 
-/* Hand-over. */
+/* Hand-over steps. */
 
+/* Asks the application on 'p' to take 'side' onto 'path'. */
 static bool
-dir_request(struct p2p_dir *d, const struct p2p_lport *p, int ring,
-            uint32_t state, uint64_t old_path_seq, uint64_t lane_seq,
-            uint32_t max_len, uint32_t *gen)
+dir_request(struct p2p_dir *d, const struct p2p_lport *p,
+            enum netdev_dpdkr_side side, enum netdev_dpdkr_path path,
+            uint32_t old_path_seq, uint32_t lane_seq, uint32_t max_len,
+            uint32_t *gen)
     OVS_REQUIRES(lane_mutex)
 {
-    struct dpdkr_lane_req r = {
-        .state = state,
-        .lane_epoch = d->lane ? d->lane->geo.epoch : 0,
-        .lane_ring = d->ring,
+    struct netdev_dpdkr_request req = {
+        .side = side,
+        .path = path,
+        .lane = d->lane ? d->lane->lane : NULL,
+        .ring = d->ring,
         .max_len = max_len,
         .old_path_seq = old_path_seq,
         .lane_seq = lane_seq,
     };
 
-    return p->port_id >= 0
-           && !rte_pmd_dpdkr_lane_request(p->port_id, ring, &r,
-                                          d->lane ? d->lane->path : NULL,
-                                          gen);
-}
-
-/* Reads the acknowledgement of ring 'ring' of port 'p' into 'a'; returns
- * true if it acknowledges generation 'gen'. */
-static bool
-dir_acked(const struct p2p_lport *p, int ring, uint32_t gen,
-          struct dpdkr_lane_ack *a)
-{
-    return (p->port_id >= 0
-            && !rte_pmd_dpdkr_lane_ack(p->port_id, ring, a)
-            && a->generation == gen);
+    return p->netdev && !netdev_dpdkr_request(p->netdev, &req, gen);
 }
 
 /* Returns true once OVS has received, and processed, everything A sent
@@ -492,35 +433,17 @@ dir_drained(struct p2p_dir *d, const struct p2p_lport *a)
     OVS_REQUIRES(lane_mutex)
 {
     long long int now = time_msec();
-    bool at_limit;
-    uint32_t idx;
 
-    if (a->port_id < 0 || rte_pmd_dpdkr_rx_state(a->port_id, &idx,
-                                                 &at_limit)) {
+    if (!a->netdev) {
         return true;
     }
-    if (!at_limit) {
+    if (!netdev_dpdkr_rx_at_limit(a->netdev)) {
         return false;
     }
     if (!d->drained_at) {
         d->drained_at = now;
     }
     return now >= d->drained_at + DIV_ROUND_UP(flush_interval_us, 1000);
-}
-
-/* Returns true if 'seq', an index on A's port ring that A's application
- * reported (hostile), can be where A left the ring: at most a ring ahead of
- * where OVS reads it. */
-static bool
-dir_index_ok(const struct p2p_lport *a, uint64_t seq)
-{
-    uint32_t ring_size, buf_size, idx;
-    bool at_limit;
-
-    return (a->port_id >= 0
-            && !rte_pmd_dpdkr_rx_state(a->port_id, &idx, &at_limit)
-            && !rte_pmd_dpdkr_geometry(a->port_id, &ring_size, &buf_size)
-            && (uint32_t) seq - idx <= ring_size);
 }
 
 static void
@@ -531,8 +454,16 @@ dir_hold(struct p2p_dir *d, const struct p2p_lport *a, bool hold,
     d->holding = hold;
     d->hold_limit = limit;
     d->drained_at = 0;
-    if (a->port_id >= 0) {
-        rte_pmd_dpdkr_rx_hold(a->port_id, hold, limit);
+    if (a->netdev) {
+        netdev_dpdkr_rx_hold(a->netdev, hold, limit);
+    }
+}
+
+static void
+dir_bypass(const struct p2p_lport *a, bool bypassed)
+{
+    if (a->netdev) {
+        netdev_dpdkr_set_rx_bypassed(a->netdev, bypassed);
     }
 }
 
@@ -540,7 +471,51 @@ static void
 dir_enter(struct p2p_dir *d, enum p2p_dir_state state)
 {
     d->state = state;
-    d->deadline = time_msec() + P2P_LANE_TIMEOUT_MS;
+    d->entered = time_msec();
+    d->deadline = d->entered + P2P_LANE_TIMEOUT_MS;
+}
+
+/* Notes that this session fails because of an application, for reason
+ * 'why' (a constant string): the direction backs off before it tries
+ * again. */
+static void
+dir_fail(struct p2p_dir *d, const char *why)
+{
+    if (!d->failed) {
+        d->failed = why;
+    }
+}
+
+/* Ends a session: the direction backs off if it failed. */
+static void
+dir_end_session(struct p2p_dir *d, const struct p2p_lport *a)
+    OVS_REQUIRES(lane_mutex)
+{
+    long long int now = time_msec();
+
+    lane_put(d->lane);
+    d->lane = NULL;
+    if (d->failed) {
+        d->backoff_ms = (d->backoff_ms
+                         ? MIN(d->backoff_ms * 2, P2P_LANE_BACKOFF_MAX_MS)
+                         : P2P_LANE_BACKOFF_MIN_MS);
+        d->retry_after = now + d->backoff_ms;
+        d->fail_note = d->failed;
+    } else {
+        d->backoff_ms = 0;
+        d->retry_after = 0;
+        d->fail_note = NULL;
+    }
+    if (d->silent && a->netdev) {
+        /* Try again once A sends something (and the back-off is over). */
+        d->wait_traffic = true;
+        d->traffic_mark = netdev_dpdkr_rx_index(a->netdev);
+        netdev_dpdkr_notify_rx(a->netdev, lane_seq_obj);
+    }
+    d->failed = NULL;
+    d->silent = d->rx_asked = d->tx_moved = false;
+    d->out = OFPP_NONE;
+    d->state = DIR_IDLE;
 }
 
 /* Starts taking 'd' back to the switched path. */
@@ -551,28 +526,11 @@ dir_start_revert(struct p2p_dir *d, const struct p2p_lport *a,
 {
     VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": leaving the lane (%s)",
               d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out), why);
-    if (!dir_request(d, a, DPDKR_RING_C2S, DPDKR_LANE_SWITCHED, 0, 0, 0,
+    if (!dir_request(d, a, NETDEV_DPDKR_TX, NETDEV_DPDKR_SWITCHED, 0, 0, 0,
                      &d->gen_tx)) {
         d->gen_tx = 0;
     }
     dir_enter(d, DIR_REVERT_TX);
-}
-
-/* Tells B to finish the old paths and go on switched, then waits. */
-static void
-dir_ask_rx_revert(struct p2p_dir *d, const struct p2p_lport *b)
-    OVS_REQUIRES(lane_mutex)
-{
-    uint32_t x_b = 0;
-
-    if (b->port_id >= 0) {
-        rte_pmd_dpdkr_tx_head(b->port_id, &x_b);
-    }
-    if (!dir_request(d, b, DPDKR_RING_S2C, DPDKR_LANE_SWITCHED, x_b,
-                     d->lane_seq, 0, &d->gen_rx)) {
-        d->gen_rx = 0;
-    }
-    dir_enter(d, DIR_REVERT_RX);
 }
 
 /* Completes a revert: OVS polls A again. */
@@ -584,42 +542,69 @@ dir_finish(struct p2p_dir *d, struct ofproto *ofproto,
     dir_credit(d);
     dir_credit_ports(d, ofproto);
     dir_hold(d, a, false, 0);
-    if (a->ofport) {
-        netdev_dpdkr_set_rx_bypassed(a->ofport->netdev, false);
-    }
-    if (d->lane && !--d->lane->users) {
-        lane_destroy(d->lane);
-    }
-    d->lane = NULL;
+    dir_bypass(a, false);
     if (d->rule) {
         ofproto_rule_unref(d->rule);
         d->rule = NULL;
     }
-    VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": switched", d->bridge,
-              ofp_to_u16(d->in), ofp_to_u16(d->out));
-    d->out = OFPP_NONE;
-    d->state = DIR_IDLE;
+    if (d->tx_moved) {
+        VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": switched", d->bridge,
+                  ofp_to_u16(d->in), ofp_to_u16(d->out));
+    } else {
+        VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": stays switched",
+                 d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out));
+    }
+    dir_end_session(d, a);
 }
 
-/* Forces the revert on without A's cooperation: A does not answer. */
+/* Tells B to finish the old paths and go on switched, then waits; or
+ * finishes at once if B has nothing to finish. */
 static void
-dir_force_revert(struct p2p_dir *d, const struct p2p_lport *a,
-                 const struct p2p_lport *b, const char *why)
+dir_ask_rx_revert(struct p2p_dir *d, struct ofproto *ofproto,
+                  const struct p2p_lport *a, const struct p2p_lport *b)
     OVS_REQUIRES(lane_mutex)
 {
+    uint32_t x_b = b->netdev ? netdev_dpdkr_tx_head(b->netdev) : 0;
+
+    if (!d->rx_asked
+        && (!d->lane || netdev_dpdkr_lane_empty(d->lane->lane, d->ring))) {
+        /* B never read the lane, and A put nothing on it. */
+        dir_finish(d, ofproto, a);
+        return;
+    }
+    if (!dir_request(d, b, NETDEV_DPDKR_RX, NETDEV_DPDKR_SWITCHED, x_b,
+                     d->lane_seq, 0, &d->gen_rx)) {
+        d->gen_rx = 0;
+    }
+    dir_enter(d, DIR_REVERT_RX);
+}
+
+/* Forces the revert on without A's cooperation: A does not answer, or
+ * answers nonsense. */
+static void
+dir_force_revert(struct p2p_dir *d, struct ofproto *ofproto,
+                 const struct p2p_lport *a, const struct p2p_lport *b,
+                 const char *why)
+    OVS_REQUIRES(lane_mutex)
+{
+    COVERAGE_INC(p2p_lane_forced_revert);
+    if (d->state == DIR_ASK_TX
+        && !dir_request(d, a, NETDEV_DPDKR_TX, NETDEV_DPDKR_SWITCHED, 0, 0, 0,
+                        &d->gen_tx)) {
+        /* Its last request was DIRECT: take that back. */
+        d->gen_tx = 0;
+    }
     /* An application that sends nothing never answers, so this is not
      * necessarily a problem. */
-    VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": %s; taking the direction "
-              "back to the switched path without it", d->bridge,
-              ofp_to_u16(d->in), ofp_to_u16(d->out), why);
+    VLOG_INFO_RL(&peer_rl, "%s: port %"PRIu16" -> %"PRIu16": %s; taking the "
+                 "direction back to the switched path without it",
+                 d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out), why);
     /* Whatever A has put on the lane is for B to finish. */
-    d->lane_seq = d->lane ? dpdkr_load_acquire(
-        &lane_ring(d->lane, d->ring)->head) : 0;
+    d->lane_seq = d->lane ? netdev_dpdkr_lane_head(d->lane->lane, d->ring)
+                          : 0;
     dir_hold(d, a, false, 0);
-    if (a->ofport) {
-        netdev_dpdkr_set_rx_bypassed(a->ofport->netdev, false);
-    }
-    dir_ask_rx_revert(d, b);
+    dir_bypass(a, false);
+    dir_ask_rx_revert(d, ofproto, a, b);
 }
 
 /* Decides whether 'd' should be direct now; if not, stores why in
@@ -640,8 +625,6 @@ dir_wanted(struct p2p_dir *d, const struct p2p_lport *a, bool a_ok,
         *why = "no application attached to the input port";
     } else if (!b->running) {
         *why = "no application attached to the output port";
-    } else if (d->state == DIR_IDLE && time_msec() < d->retry_after) {
-        *why = "an application refused the lane; retrying soon";
     }
     return !*why;
 }
@@ -663,234 +646,340 @@ dir_lane_into(const struct p2p_dir *d, ofp_port_t out)
     return NULL;
 }
 
+/* What every state's step gets. */
+struct dir_ctx {
+    struct ofproto *ofproto;
+    struct p2p_lport a, b;      /* A, and B (B.netdev NULL if none). */
+    bool want;                  /* Should it be direct? */
+    const char *why;            /* If not, why. */
+    long long int now;
+};
+
+/* Notes, for p2p/show, when the direction tries again. */
+static void
+dir_note_retry(struct p2p_dir *d, const struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    char *note;
+
+    if (d->wait_traffic) {
+        note = xasprintf("%s; waiting for its traffic",
+                         d->fail_note ? d->fail_note
+                         : "the input application has sent nothing");
+    } else {
+        note = xasprintf("%s; retrying in %lld s",
+                         d->fail_note ? d->fail_note : "a hand-over failed",
+                         (d->retry_after - ctx->now + 999) / 1000);
+    }
+    dir_set_note(d, note);
+    free(note);
+}
+
+static void
+dir_run_idle(struct p2p_dir *d, struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    ofp_port_t out = d->want_out;
+    char *err = NULL;
+    int mtu;
+
+    if (!ctx->want) {
+        return;
+    }
+    if (d->wait_traffic) {
+        if (netdev_dpdkr_rx_index(ctx->a.netdev) == d->traffic_mark) {
+            dir_note_retry(d, ctx);
+            return;
+        }
+        d->wait_traffic = false;
+    }
+    if (ctx->now < d->retry_after) {
+        dir_note_retry(d, ctx);
+        return;
+    }
+    if (dir_lane_into(d, out)) {
+        dir_set_note(d, "the output port already receives another lane");
+        return;
+    }
+
+    d->out = out;
+    d->lane = lane_get(d->bridge, &ctx->a, &ctx->b, &err);
+    if (!d->lane) {
+        VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16" -> %"PRIu16": %s",
+                     d->bridge, ofp_to_u16(d->in), ofp_to_u16(out), err);
+        free(err);
+        dir_fail(d, "cannot create the lane");
+        dir_end_session(d, &ctx->a);
+        dir_note_retry(d, ctx);
+        return;
+    }
+    d->lane->users++;
+    d->ring = (d->in == d->lane->lo ? P2P_LANE_RING_LO_HI
+               : !P2P_LANE_RING_LO_HI);
+    memset(&d->last, 0, sizeof d->last);
+    /* B's frame length limit, as netdev-dpdk enforces it. */
+    if (netdev_get_mtu(ctx->b.netdev, &mtu)) {
+        mtu = ETH_PAYLOAD_MAX;
+    }
+    if (!dir_request(d, &ctx->a, NETDEV_DPDKR_TX, NETDEV_DPDKR_DIRECT, 0, 0,
+                     mtu + ETH_HEADER_LEN + 4, &d->gen_tx)) {
+        dir_end_session(d, &ctx->a);
+        return;
+    }
+    dir_set_note(d, NULL);
+    dir_enter(d, DIR_ASK_TX);
+}
+
+static void
+dir_run_ask_tx(struct p2p_dir *d, struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    struct netdev_dpdkr_answer ans;
+    uint32_t gen_direct;
+    int error;
+
+    error = netdev_dpdkr_answer(ctx->a.netdev, NETDEV_DPDKR_TX, d->gen_tx,
+                                &ans);
+    if (!error && ans.path != NETDEV_DPDKR_DIRECT) {
+        VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16": the application "
+                     "refused the lane", d->bridge, ofp_to_u16(d->in));
+        dir_fail(d, "an application refused the lane");
+        dir_finish(d, ctx->ofproto, &ctx->a);
+    } else if (error == EPROTO) {
+        dir_fail(d, "the input application gave an impossible answer");
+        dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
+                         "the application reported an impossible ring "
+                         "index");
+    } else if (!error) {
+        VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
+                 "sends into the lane", d->bridge, ofp_to_u16(d->in),
+                 ofp_to_u16(d->out));
+        d->tx_moved = true;
+        /* A's ring head where it left: OVS reads up to there. */
+        dir_hold(d, &ctx->a, true, ans.old_path_seq);
+        dir_enter(d, DIR_DRAIN);
+    } else if (!ctx->want) {
+        dir_start_revert(d, &ctx->a, ctx->why ? ctx->why : "peer changed");
+    } else if (ctx->now > d->deadline
+               && !netdev_dpdkr_in_burst(ctx->a.netdev, NETDEV_DPDKR_TX)) {
+        /* An application that never sends never answers: it has nothing
+         * to send through the lane either.  Take the request back.  Once
+         * it is outside its transmit burst after that, its next burst sees
+         * the new request before it sends anything (dpdkr-abi.h); if it
+         * has answered neither request by then, it never used the lane,
+         * and the direction is switched as it was. */
+        COVERAGE_INC(p2p_lane_silent_sender);
+        d->silent = true;
+        dir_fail(d, "the input application has sent nothing");
+        gen_direct = d->gen_tx;
+        dir_start_revert(d, &ctx->a, "the input application sends nothing");
+        if (!netdev_dpdkr_in_burst(ctx->a.netdev, NETDEV_DPDKR_TX)
+            && netdev_dpdkr_answer(ctx->a.netdev, NETDEV_DPDKR_TX,
+                                   gen_direct, &ans) == EAGAIN
+            && netdev_dpdkr_answer(ctx->a.netdev, NETDEV_DPDKR_TX,
+                                   d->gen_tx, &ans) == EAGAIN) {
+            dir_finish(d, ctx->ofproto, &ctx->a);
+        }
+    } else if (ctx->now > d->deadline + P2P_LANE_STUCK_MS) {
+        dir_fail(d, "the input application was stuck in a burst");
+        dir_start_revert(d, &ctx->a, "the input application is stuck");
+    }
+}
+
+static void
+dir_run_drain(struct p2p_dir *d, struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    if (dir_drained(d, &ctx->a)) {
+        uint32_t x_b = netdev_dpdkr_tx_head(ctx->b.netdev);
+
+        dir_bypass(&ctx->a, true);
+        if (!dir_request(d, &ctx->b, NETDEV_DPDKR_RX, NETDEV_DPDKR_DIRECT,
+                         x_b, 0, 0, &d->gen_rx)) {
+            dir_start_revert(d, &ctx->a, "cannot reach the output port");
+            return;
+        }
+        d->rx_asked = true;
+        d->since = time_wall_msec();
+        d->next_credit = ctx->now + P2P_LANE_CREDIT_MS;
+        d->n_direct++;
+        dir_enter(d, DIR_ASK_RX);
+    } else if (ctx->now > d->deadline) {
+        dir_start_revert(d, &ctx->a, "OVS did not finish the switched path "
+                         "in time");
+    }
+}
+
+/* ASK_RX and DIRECT: A sends into the lane. */
+static void
+dir_run_direct(struct p2p_dir *d, struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    struct netdev_dpdkr_answer ans;
+
+    if (d->state == DIR_ASK_RX
+        && !netdev_dpdkr_answer(ctx->b.netdev, NETDEV_DPDKR_RX, d->gen_rx,
+                                &ans)) {
+        if (ans.path != NETDEV_DPDKR_DIRECT) {
+            dir_fail(d, "an application refused the lane");
+            dir_start_revert(d, &ctx->a, "the output application refused "
+                             "the lane");
+            return;
+        }
+        VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": direct (%s)",
+                  d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out),
+                  dir_lane_name(d));
+        COVERAGE_INC(p2p_lane_direct);
+        d->state = DIR_DIRECT;
+    }
+    if (!ctx->want) {
+        dir_credit(d);
+        dir_start_revert(d, &ctx->a, ctx->why ? ctx->why : "peer changed");
+    } else if (ctx->now >= d->next_credit) {
+        dir_credit(d);
+        d->next_credit = ctx->now + P2P_LANE_CREDIT_MS;
+    }
+    dir_credit_ports(d, ctx->ofproto);
+}
+
+static void
+dir_run_revert_tx(struct p2p_dir *d, struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    struct netdev_dpdkr_answer ans;
+    int error;
+
+    error = netdev_dpdkr_answer(ctx->a.netdev, NETDEV_DPDKR_TX, d->gen_tx,
+                                &ans);
+    if (error == EPROTO) {
+        dir_fail(d, "the input application gave an impossible answer");
+        dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
+                         "the application reported an impossible ring "
+                         "index");
+    } else if (!error) {
+        VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
+                 "sends to OVS again", d->bridge, ofp_to_u16(d->in),
+                 ofp_to_u16(d->out));
+        d->lane_seq = ans.lane_seq;
+        dir_credit(d);
+        if (!d->holding || d->hold_limit != ans.old_path_seq
+            || !d->drained_at) {
+            /* A sent to OVS in between: finish that first. */
+            dir_hold(d, &ctx->a, true, ans.old_path_seq);
+            dir_bypass(&ctx->a, false);
+            dir_enter(d, DIR_REVERT_DRAIN);
+        } else {
+            dir_ask_rx_revert(d, ctx->ofproto, &ctx->a, &ctx->b);
+        }
+    } else if (!ctx->a.running) {
+        dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
+                         "the input application is gone");
+    } else if (ctx->now > d->deadline) {
+        /* Only an application outside its transmit burst is sure to see
+         * the request before it sends again (dpdkr-abi.h). */
+        if (!netdev_dpdkr_in_burst(ctx->a.netdev, NETDEV_DPDKR_TX)) {
+            /* It may just have nothing to send now: try again when it
+             * sends. */
+            d->silent = true;
+            dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
+                             "the input application did not answer (it "
+                             "has nothing to send)");
+        } else if (ctx->now > d->deadline + P2P_LANE_STUCK_MS) {
+            VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16": the application "
+                         "has been inside a transmit burst for %d s",
+                         d->bridge, ofp_to_u16(d->in),
+                         (P2P_LANE_TIMEOUT_MS + P2P_LANE_STUCK_MS) / 1000);
+            dir_fail(d, "the input application was stuck in a burst");
+            dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
+                             "the input application is stuck");
+        }
+    }
+}
+
+static void
+dir_run_revert_drain(struct p2p_dir *d, struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    if (dir_drained(d, &ctx->a)) {
+        dir_ask_rx_revert(d, ctx->ofproto, &ctx->a, &ctx->b);
+    } else if (!ctx->a.running || ctx->now > d->deadline) {
+        dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
+                         "OVS did not finish the input in time");
+    }
+}
+
+static void
+dir_run_revert_rx(struct p2p_dir *d, struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    struct netdev_dpdkr_answer ans;
+
+    if (!netdev_dpdkr_answer(ctx->b.netdev, NETDEV_DPDKR_RX, d->gen_rx, &ans)
+        || !ctx->b.running) {
+        dir_finish(d, ctx->ofproto, &ctx->a);
+    } else if (ctx->now > d->deadline) {
+        /* An application inside a receive burst that read the old request
+         * may still read the lane and then its port ring: OVS sends A's
+         * packets there only once it is out of such a burst, so that its
+         * next one sees the request first (dpdkr-abi.h). */
+        if (!netdev_dpdkr_in_burst(ctx->b.netdev, NETDEV_DPDKR_RX)) {
+            VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16": the output "
+                         "application did not finish the lane in time; it "
+                         "will finish it before reading anything new",
+                         d->bridge, ofp_to_u16(d->out));
+            dir_finish(d, ctx->ofproto, &ctx->a);
+        } else if (ctx->now > d->deadline + P2P_LANE_STUCK_MS) {
+            VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16": the application "
+                         "has been inside a receive burst for %d s",
+                         d->bridge, ofp_to_u16(d->out),
+                         (P2P_LANE_TIMEOUT_MS + P2P_LANE_STUCK_MS) / 1000);
+            dir_fail(d, "the output application was stuck in a burst");
+            dir_finish(d, ctx->ofproto, &ctx->a);
+        }
+    }
+}
+
 static void
 dir_run(struct p2p_dir *d)
     OVS_REQUIRES(lane_mutex)
 {
-    struct ofproto *ofproto = ofproto_lookup(d->bridge);
     ofp_port_t out = d->state == DIR_IDLE ? d->want_out : d->out;
-    long long int now = time_msec();
-    struct p2p_lport a, b;
-    struct dpdkr_lane_ack ack;
-    const char *why;
-    bool a_ok, b_ok, want;
+    struct dir_ctx ctx = {
+        .ofproto = ofproto_lookup(d->bridge),
+        .now = time_msec(),
+    };
+    bool a_ok, b_ok;
 
-    a_ok = lport_get(ofproto, d->in, &a);
-    b_ok = out != OFPP_NONE && lport_get(ofproto, out, &b);
-    if (!b_ok) {
-        memset(&b, 0, sizeof b);
-        b.port_id = -1;
-    }
-    want = dir_wanted(d, &a, a_ok, &b, b_ok, &why)
-           && (d->state == DIR_IDLE || d->want_out == d->out);
-    if (want && d->state == DIR_IDLE && dir_lane_into(d, out)) {
-        want = false;
-        why = "the output port already receives another lane";
-    }
-    if (why || !want) {
-        dir_set_note(d, why ? why : "peer changed");
+    a_ok = lport_get(ctx.ofproto, d->in, &ctx.a);
+    b_ok = lport_get(ctx.ofproto, out, &ctx.b);
+    ctx.want = (dir_wanted(d, &ctx.a, a_ok, &ctx.b, b_ok, &ctx.why)
+                && (d->state == DIR_IDLE || d->want_out == d->out));
+    if (ctx.why || !ctx.want) {
+        dir_set_note(d, ctx.why ? ctx.why : "peer changed");
     }
 
     switch (d->state) {
-    case DIR_IDLE: {
-        uint32_t ring_size, buf_size;
-        ofp_port_t lo, hi;
-        int mtu;
-
-        if (!want) {
-            break;
-        }
-        lo = MIN(d->in, out);
-        hi = MAX(d->in, out);
-        d->out = out;
-        d->lane = lane_find(d->bridge, lo, hi);
-        if (!d->lane) {
-            if (rte_pmd_dpdkr_geometry(a.port_id, &ring_size, &buf_size)) {
-                d->out = OFPP_NONE;
-                break;
-            }
-            d->lane = lane_create(d->bridge, &a, &b, ring_size);
-            if (!d->lane) {
-                d->retry_after = now + P2P_LANE_RETRY_MS;
-                dir_set_note(d, "cannot create the lane");
-                d->out = OFPP_NONE;
-                break;
-            }
-        }
-        d->lane->users++;
-        d->ring = d->in == lo ? 0 : 1;
-        d->last_packets = d->last_bytes = d->last_drops = 0;
-        d->last_drop_bytes = 0;
-        /* B's frame length limit, as netdev-dpdk enforces it. */
-        if (netdev_get_mtu(b.ofport->netdev, &mtu)) {
-            mtu = ETH_PAYLOAD_MAX;
-        }
-        if (!dir_request(d, &a, DPDKR_RING_C2S, DPDKR_LANE_DIRECT, 0, 0,
-                         mtu + ETH_HEADER_LEN + 4, &d->gen_tx)) {
-            dir_finish(d, ofproto, &a);
-            break;
-        }
-        dir_set_note(d, NULL);
-        dir_enter(d, DIR_ASK_TX);
+    case DIR_IDLE:
+        dir_run_idle(d, &ctx);
         break;
-    }
-
     case DIR_ASK_TX:
-        if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)) {
-            if (ack.state != DPDKR_LANE_DIRECT) {
-                VLOG_WARN("%s: port %"PRIu16": the application refused the "
-                          "lane", d->bridge, ofp_to_u16(d->in));
-                d->retry_after = now + P2P_LANE_RETRY_MS;
-                dir_finish(d, ofproto, &a);
-                break;
-            }
-            /* A's ring head where it left: OVS reads up to there. */
-            if (!dir_index_ok(&a, ack.old_path_seq)) {
-                dir_force_revert(d, &a, &b, "the application reported an "
-                                 "impossible ring index");
-                break;
-            }
-            VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input "
-                     "application sends into the lane", d->bridge,
-                     ofp_to_u16(d->in), ofp_to_u16(d->out));
-            dir_hold(d, &a, true, ack.old_path_seq);
-            dir_enter(d, DIR_DRAIN);
-        } else if (!want) {
-            dir_start_revert(d, &a, why ? why : "peer changed");
-        }
-        /* An application that never sends never answers: it has nothing
-         * to send through the lane either, so the request stays. */
+        dir_run_ask_tx(d, &ctx);
         break;
-
     case DIR_DRAIN:
-        if (dir_drained(d, &a)) {
-            uint32_t x_b = 0;
-
-            rte_pmd_dpdkr_tx_head(b.port_id, &x_b);
-            if (a.ofport) {
-                netdev_dpdkr_set_rx_bypassed(a.ofport->netdev, true);
-            }
-            if (!dir_request(d, &b, DPDKR_RING_S2C, DPDKR_LANE_DIRECT, x_b,
-                             0, 0, &d->gen_rx)) {
-                dir_start_revert(d, &a, "cannot reach the output port");
-                break;
-            }
-            d->since = time_wall_msec();
-            d->next_credit = now + P2P_LANE_CREDIT_MS;
-            d->n_direct++;
-            dir_enter(d, DIR_ASK_RX);
-        } else if (now > d->deadline) {
-            dir_start_revert(d, &a, "OVS did not finish the switched path "
-                             "in time");
-        }
+        dir_run_drain(d, &ctx);
         break;
-
     case DIR_ASK_RX:
     case DIR_DIRECT:
-        if (d->state == DIR_ASK_RX
-            && dir_acked(&b, DPDKR_RING_S2C, d->gen_rx, &ack)) {
-            if (ack.state != DPDKR_LANE_DIRECT) {
-                d->retry_after = now + P2P_LANE_RETRY_MS;
-                dir_start_revert(d, &a, "the output application refused "
-                                 "the lane");
-                break;
-            }
-            VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": direct (%s)",
-                      d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out),
-                      d->lane->path);
-            d->state = DIR_DIRECT;
-        }
-        if (!want) {
-            dir_credit(d);
-            dir_start_revert(d, &a, why ? why : "peer changed");
-        } else if (now >= d->next_credit) {
-            dir_credit(d);
-            d->next_credit = now + P2P_LANE_CREDIT_MS;
-        }
-        dir_credit_ports(d, ofproto);
+        dir_run_direct(d, &ctx);
         break;
-
     case DIR_REVERT_TX:
-        if (dir_acked(&a, DPDKR_RING_C2S, d->gen_tx, &ack)) {
-            /* 'ack' is read once: checked, then used. */
-            if (!dir_index_ok(&a, ack.old_path_seq)) {
-                dir_force_revert(d, &a, &b, "the application reported an "
-                                 "impossible ring index");
-                break;
-            }
-            VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input "
-                     "application sends to OVS again", d->bridge,
-                     ofp_to_u16(d->in), ofp_to_u16(d->out));
-            d->lane_seq = ack.lane_seq;
-            dir_credit(d);
-            if (!d->holding || d->hold_limit != (uint32_t) ack.old_path_seq
-                || !d->drained_at) {
-                /* A sent to OVS in between: finish that first. */
-                dir_hold(d, &a, true, ack.old_path_seq);
-                if (a.ofport) {
-                    netdev_dpdkr_set_rx_bypassed(a.ofport->netdev, false);
-                }
-                dir_enter(d, DIR_REVERT_DRAIN);
-            } else {
-                dir_ask_rx_revert(d, &b);
-            }
-        } else if (!a.running) {
-            dir_force_revert(d, &a, &b, "the input application is gone");
-        } else if (now > d->deadline) {
-            uint32_t busy = 0;
-
-            /* Only an application outside its transmit burst is sure to
-             * see the request before it sends again (dpdkr-abi.h). */
-            rte_pmd_dpdkr_busy(a.port_id, DPDKR_RING_C2S, &busy);
-            if (!(busy & 1)) {
-                dir_force_revert(d, &a, &b, "the input application did "
-                                 "not answer (it has nothing to send)");
-            } else if (now > d->deadline + P2P_LANE_STUCK_MS) {
-                VLOG_WARN("%s: port %"PRIu16": the application has been "
-                          "inside a transmit burst for %d s", d->bridge,
-                          ofp_to_u16(d->in),
-                          (P2P_LANE_TIMEOUT_MS + P2P_LANE_STUCK_MS) / 1000);
-                dir_force_revert(d, &a, &b, "the input application is "
-                                 "stuck");
-            }
-        }
+        dir_run_revert_tx(d, &ctx);
         break;
-
     case DIR_REVERT_DRAIN:
-        if (dir_drained(d, &a)) {
-            dir_ask_rx_revert(d, &b);
-        } else if (!a.running || now > d->deadline) {
-            dir_force_revert(d, &a, &b, "OVS did not finish the input in "
-                             "time");
-        }
+        dir_run_revert_drain(d, &ctx);
         break;
-
     case DIR_REVERT_RX:
-        if (dir_acked(&b, DPDKR_RING_S2C, d->gen_rx, &ack) || !b.running) {
-            dir_finish(d, ofproto, &a);
-        } else if (now > d->deadline) {
-            uint32_t busy = 0;
-
-            /* An application inside a receive burst that read the old
-             * request may still read the lane and then its port ring:
-             * OVS sends A's packets there only once it is out of such a
-             * burst, so that its next one sees the request first
-             * (dpdkr-abi.h). */
-            rte_pmd_dpdkr_busy(b.port_id, DPDKR_RING_S2C, &busy);
-            if (!(busy & 1)) {
-                VLOG_WARN("%s: port %"PRIu16": the output application "
-                          "did not finish the lane in time; it will "
-                          "finish it before reading anything new",
-                          d->bridge, ofp_to_u16(d->out));
-                dir_finish(d, ofproto, &a);
-            } else if (now > d->deadline + P2P_LANE_STUCK_MS) {
-                VLOG_WARN("%s: port %"PRIu16": the application has been "
-                          "inside a receive burst for %d s", d->bridge,
-                          ofp_to_u16(d->out),
-                          (P2P_LANE_TIMEOUT_MS + P2P_LANE_STUCK_MS) / 1000);
-                dir_finish(d, ofproto, &a);
-            }
-        }
+        dir_run_revert_rx(d, &ctx);
         break;
     }
 }
@@ -975,6 +1064,7 @@ p2p_lane_run(void)
 void
 p2p_lane_wait(void)
 {
+    long long int now = time_msec();
     struct p2p_dir *d;
 
     p2p_lane_init();
@@ -982,23 +1072,25 @@ p2p_lane_wait(void)
     ovs_mutex_lock(&lane_mutex);
     HMAP_FOR_EACH (d, node, &dirs) {
         /* Time spent in the current step. */
-        long long int waited = (time_msec() + P2P_LANE_TIMEOUT_MS
-                                - d->deadline);
+        long long int waited = now - d->entered;
 
         if (d->state == DIR_DIRECT) {
             poll_timer_wait_until(d->next_credit);
         } else if (d->state == DIR_IDLE) {
-            if (d->want_out != OFPP_NONE) {
+            if (d->want_out == OFPP_NONE || d->forced || d->wait_traffic) {
+                /* Nothing to do until the rules change, or the input
+                 * application sends (netdev_dpdkr_notify_rx()). */
+            } else if (now < d->retry_after) {
+                poll_timer_wait_until(d->retry_after);
+            } else {
                 /* Waiting for applications to attach: check now and
                  * then. */
                 poll_timer_wait(100);
             }
-        } else if (waited < 10) {
-            /* A running application answers within microseconds, and
-             * OVS's PMD drains a ring as fast. */
+        } else if (waited < P2P_LANE_SPIN_MS) {
             poll_immediate_wake();
-        } else if (waited < 100) {
-            poll_timer_wait(1);
+        } else if (waited < P2P_LANE_FAST_MS) {
+            poll_timer_wait(P2P_LANE_FAST_POLL_MS);
         } else if (d->state == DIR_ASK_RX) {
             /* Direct already: an application that reads nothing may
              * never answer. */
@@ -1006,7 +1098,7 @@ p2p_lane_wait(void)
         } else {
             /* Slow or stuck (each step has a deadline): no need to spin
              * the main thread while it lasts. */
-            poll_timer_wait(10);
+            poll_timer_wait(P2P_LANE_SLOW_POLL_MS);
         }
     }
     ovs_mutex_unlock(&lane_mutex);
@@ -1040,7 +1132,7 @@ p2p_lane_describe(const struct ofproto *ofproto, ofp_port_t in_port,
         }
     } else if (d && d->state == DIR_DIRECT) {
         ds_put_format(s, "direct (lane %s, since %.3f s, %"PRIu64" packets, "
-                      "%"PRIu64" bytes, %"PRIu64" dropped)", d->lane->path,
+                      "%"PRIu64" bytes, %"PRIu64" dropped)", dir_lane_name(d),
                       (time_wall_msec() - d->since) / 1000.0,
                       d->tot_packets, d->tot_bytes, d->tot_drops);
     } else if (d && d->state != DIR_IDLE) {
@@ -1101,7 +1193,8 @@ p2p_lane_init(void)
          * ovs-vswitchd holds the database lock): wait for real changes. */
         lane_seq_last = seq_read(lane_seq_obj);
         p2p_detector_register_listener(p2p_lane_listener, NULL);
-        p2p_detector_set_describer(p2p_lane_describe);
+        p2p_detector_set_describer(p2p_lane_describe,
+                                   netdev_dpdkr_lane_capable);
         unixctl_command_register("p2p/force-switched", "BRIDGE PORT [on|off]",
                                  2, 3, p2p_unixctl_force_switched, NULL);
         ovsthread_once_done(&once);

@@ -99,12 +99,10 @@ p2p_bridge_configure(struct ofproto *ofproto,
     struct p2p_config cfg;
     size_t i, j;
 
-#ifdef DPDK_NETDEV
     p2p_lane_init();
     p2p_lane_set_flush_interval(
         ovs_cfg ? smap_get_int(&ovs_cfg->other_config, "tx-flush-interval",
                                0) : 0);
-#endif
 
     p2p_config_init(&cfg);
     cfg.global_disabled = ovs_cfg && !p2p_enabled(&ovs_cfg->other_config);
@@ -152,15 +150,11 @@ p2p_bridge_configure(struct ofproto *ofproto,
 void
 p2p_bridge_run(void)
 {
-#ifdef DPDK_NETDEV
     p2p_lane_run();
-#endif
 }
 
 void
 p2p_bridge_wait(void)
 {
-#ifdef DPDK_NETDEV
     p2p_lane_wait();
-#endif
 }

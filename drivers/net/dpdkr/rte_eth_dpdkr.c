@@ -58,12 +58,9 @@
 #include <rte_prefetch.h>
 
 #include "dpdkr-abi.h"
+#include "dpdkr-region.h"
 #include "dpdkr-ring.h"
 #include "rte_pmd_dpdkr.h"
-
-#ifndef HUGETLBFS_MAGIC
-#define HUGETLBFS_MAGIC 0x958458f6
-#endif
 
 #define DPDKR_ARG_PATH "path"
 #define DPDKR_ARG_ROLE "role"
@@ -73,8 +70,6 @@
 #define DPDKR_ARG_OWNER "owner"
 #define DPDKR_ARG_GROUP "group"
 
-#define DPDKR_DEFAULT_RING_SIZE 1024
-#define DPDKR_DEFAULT_BUF_SIZE 2048
 #define DPDKR_RX_BURST_MAX 64
 
 static const char *const dpdkr_valid_args[] = {
@@ -210,6 +205,8 @@ struct pmd_internals {
                                  * processed by the caller. */
     uint32_t tx_head_pub;       /* Copy of tx.idx after each burst. */
     uint32_t generation[DPDKR_N_RINGS]; /* Of the last requests. */
+    void (*rx_notify)(void *);  /* rte_pmd_dpdkr_notify_rx(). */
+    void *rx_notify_aux;
 
     struct rte_ether_addr mac;
 };
@@ -699,6 +696,8 @@ dpdkr_rx_client(struct pmd_internals *pi, struct rte_mbuf **bufs,
     return got;
 }
 
+static void dpdkr_rx_notify(struct pmd_internals *);
+
 static uint16_t
 dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
 {
@@ -737,7 +736,23 @@ dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
         }
         n = RTE_MIN(n, left);
     }
-    return dpdkr_rx_ring(pi, &pi->rx, bufs, n, pi->max_rx_len, &used);
+    n = dpdkr_rx_ring(pi, &pi->rx, bufs, n, pi->max_rx_len, &used);
+    if (unlikely(n && __atomic_load_n(&pi->rx_notify, __ATOMIC_RELAXED))) {
+        dpdkr_rx_notify(pi);
+    }
+    return n;
+}
+
+/* Calls the callback that rte_pmd_dpdkr_notify_rx() set, once. */
+static void
+dpdkr_rx_notify(struct pmd_internals *pi)
+{
+    void (*cb)(void *) = __atomic_exchange_n(&pi->rx_notify, NULL,
+                                             __ATOMIC_ACQ_REL);
+
+    if (cb) {
+        cb(__atomic_load_n(&pi->rx_notify_aux, __ATOMIC_ACQUIRE));
+    }
 }
 
 /* Copies 'm' (possibly multi-segment) into 'dst', which has room for it. */
@@ -922,62 +937,35 @@ static int
 dpdkr_server_create(struct pmd_internals *pi)
 {
     const struct dpdkr_args *a = &pi->args;
+    struct dpdkr_region_spec spec = {
+        .path = a->path,
+        .mode = a->mode,
+        .owner = a->owner,
+        .group = a->group,
+        .ring_size = a->ring_size,
+        .buf_size = a->buf_size,
+    };
+    struct dpdkr_region r;
     struct dpdkr_geometry g;
-    struct timespec ts;
-    struct statfs sfs;
-    uint64_t align = 4096;
+    const char *why;
+    bool replaced;
+    int err;
 
-    /* A file left by a server that crashed is replaced: its clients see the
-     * old region closed and must re-attach. */
-    pi->fd = open(a->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, a->mode);
-    if (pi->fd < 0 && errno == EEXIST) {
+    why = dpdkr_region_create(&spec, &r, &replaced, &err);
+    if (replaced) {
         DPDKR_LOG(INFO, "%s: replacing stale region\n", a->path);
-        unlink(a->path);
-        pi->fd = open(a->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-                      a->mode);
     }
-    if (pi->fd < 0) {
-        DPDKR_LOG(ERR, "%s: cannot create region: %s\n", a->path,
-                  rte_strerror(errno));
-        return -errno;
+    if (why) {
+        DPDKR_LOG(ERR, "%s: cannot %s region (ring-size %"PRIu32", "
+                  "buf-size %"PRIu32"): %s\n", a->path, why, a->ring_size,
+                  a->buf_size, rte_strerror(err));
+        return -err;
     }
-    if (fchmod(pi->fd, a->mode)
-        || ((a->owner >= 0 || a->group >= 0)
-            && fchown(pi->fd, a->owner, a->group))) {
-        DPDKR_LOG(ERR, "%s: cannot set mode or owner: %s\n", a->path,
-                  rte_strerror(errno));
-        goto error;
-    }
-    if (!fstatfs(pi->fd, &sfs) && sfs.f_type == HUGETLBFS_MAGIC) {
-        align = sfs.f_bsize;
-    }
-
-    pi->size = dpdkr_region_layout(rte_log2_u32(a->ring_size), a->buf_size,
-                                   align, &g);
-    if (!pi->size) {
-        DPDKR_LOG(ERR, "%s: ring-size %"PRIu32" with buf-size %"PRIu32
-                  " makes a region larger than the ABI allows\n", a->path,
-                  a->ring_size, a->buf_size);
-        goto error;
-    }
-    if (ftruncate(pi->fd, pi->size)) {
-        DPDKR_LOG(ERR, "%s: cannot size region to %"PRIu64" bytes: %s\n",
-                  a->path, pi->size, rte_strerror(errno));
-        goto error;
-    }
-    pi->base = mmap(NULL, pi->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-                    pi->fd, 0);
-    if (pi->base == MAP_FAILED) {
-        pi->base = NULL;
-        DPDKR_LOG(ERR, "%s: cannot map region: %s\n", a->path,
-                  rte_strerror(errno));
-        goto error;
-    }
+    pi->fd = r.fd;
+    pi->base = r.base;
+    pi->size = r.size;
+    g = r.geo;
     pi->guard = dpdkr_guard_add(pi->base, pi->size);
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    g.epoch = ((uint64_t) ts.tv_sec << 32) ^ ts.tv_nsec ^ getpid();
-    g.epoch |= 1;
 
     dpdkr_region_init(pi->base, &g, getpid());
     pi->hdr = (struct dpdkr_region_hdr *) pi->base;
@@ -990,11 +978,6 @@ dpdkr_server_create(struct pmd_internals *pi)
     DPDKR_LOG(INFO, "%s: created region of %"PRIu64" bytes, %"PRIu32
               " descriptors per ring\n", a->path, pi->size, a->ring_size);
     return 0;
-
-error:
-    dpdkr_unmap(pi);
-    unlink(a->path);
-    return -EINVAL;
 }
 
 static int
@@ -1692,7 +1675,9 @@ dpdkr_server_port(uint16_t port_id)
 int
 rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
                            const struct dpdkr_lane_req *req,
-                           const char *lane_path, uint32_t *generation)
+                           const char *lane_path,
+                           const struct dpdkr_geometry *lane_geo,
+                           uint32_t *generation)
 {
     struct pmd_internals *pi = dpdkr_server_port(port_id);
     char *dst;
@@ -1700,6 +1685,7 @@ rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
     if (!pi || ring < 0 || ring >= DPDKR_N_RINGS) {
         return -ENODEV;
     }
+    (void) lane_geo;            /* Not published yet. */
     dst = pi->ctrl->lane_path[ring];
     if (lane_path) {
         if (strlen(lane_path) >= sizeof pi->ctrl->lane_path[ring]) {
@@ -1754,6 +1740,19 @@ rte_pmd_dpdkr_busy(uint16_t port_id, int ring, uint32_t *busy)
     *busy = __atomic_load_n(ring == DPDKR_RING_C2S ? &ack->tx_busy
                                                    : &ack->rx_busy,
                             __ATOMIC_ACQUIRE);
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_notify_rx(uint16_t port_id, void (*cb)(void *), void *aux)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    __atomic_store_n(&pi->rx_notify_aux, aux, __ATOMIC_RELEASE);
+    __atomic_store_n(&pi->rx_notify, cb, __ATOMIC_RELEASE);
     return 0;
 }
 

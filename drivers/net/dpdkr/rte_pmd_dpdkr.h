@@ -26,15 +26,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct dpdkr_geometry;
 struct dpdkr_lane_ack;
 struct dpdkr_lane_req;
 
 /* Publishes 'req' (all but its generation) as the port's request for ring
- * 'ring', naming the lane 'lane_path' (if nonnull), and stores the new
- * request's generation in '*generation'. */
+ * 'ring', naming the lane 'lane_path' (if nonnull) of geometry 'lane_geo'
+ * (nonnull with 'lane_path'), and stores the new request's generation in
+ * '*generation'. */
 int rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
                                const struct dpdkr_lane_req *req,
-                               const char *lane_path, uint32_t *generation);
+                               const char *lane_path,
+                               const struct dpdkr_geometry *lane_geo,
+                               uint32_t *generation);
 
 /* Reads the client's acknowledgement for ring 'ring' into '*ack': hostile
  * data, to be checked by the caller.  -EAGAIN if it was being written. */
@@ -53,6 +57,11 @@ void rte_pmd_dpdkr_unguard(int slot);
  * DPDKR_RING_S2C, inside a receive burst that reads a lane), after a full
  * fence. */
 int rte_pmd_dpdkr_busy(uint16_t port_id, int ring, uint32_t *busy);
+
+/* Makes the port's receive path call 'cb'('aux') once, from the thread
+ * that receives, when it next receives a packet (NULL 'cb': never). */
+int rte_pmd_dpdkr_notify_rx(uint16_t port_id, void (*cb)(void *),
+                            void *aux);
 
 /* With 'hold', the port's receive path reads its client-to-server ring
  * only up to index 'limit', and reports when it is there (below).  Without,

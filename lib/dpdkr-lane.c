@@ -1,0 +1,380 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The mechanism of direct lanes (see netdev-dpdkr.h): lane regions, and
+ * the switch's side of the hand-over, through the net_dpdkr driver's
+ * server control functions (rte_pmd_dpdkr.h). */
+
+#include <config.h>
+
+#include "p2p/lib/netdev-dpdkr.h"
+#include "p2p/lib/netdev-dpdkr-private.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "p2p/drivers/net/dpdkr/rte_pmd_dpdkr.h"
+#include "p2p/include/dpdkr-region.h"
+#include "p2p/include/dpdkr-ring.h"
+
+#include "coverage.h"
+#include "fatal-signal.h"
+#include "netdev-dpdk.h"
+#include "netdev.h"
+#include "openvswitch/vlog.h"
+#include "seq.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(dpdkr_lane);
+
+COVERAGE_DEFINE(dpdkr_lane_open);
+COVERAGE_DEFINE(dpdkr_lane_implausible);
+
+struct netdev_dpdkr_lane {
+    char *path;
+    struct dpdkr_region region;
+    int guard;                  /* Truncation guard slot. */
+};
+
+/* Ports. */
+
+static int
+port_id(const struct netdev *netdev)
+{
+    return (netdev && netdev_dpdkr_lane_capable(netdev)
+            ? netdev_dpdk_get_port_id(CONST_CAST(struct netdev *, netdev))
+            : -1);
+}
+
+static int
+ring_of(enum netdev_dpdkr_side side)
+{
+    return side == NETDEV_DPDKR_TX ? DPDKR_RING_C2S : DPDKR_RING_S2C;
+}
+
+int
+netdev_dpdkr_client_running(const struct netdev *netdev, bool *running)
+{
+    int id = port_id(netdev);
+
+    *running = false;
+    return id < 0 ? ENODEV : -rte_pmd_dpdkr_client_running(id, running);
+}
+
+int
+netdev_dpdkr_request(const struct netdev *netdev,
+                     const struct netdev_dpdkr_request *req,
+                     uint32_t *generation)
+{
+    const struct netdev_dpdkr_lane *l = req->lane;
+    struct dpdkr_lane_req r = {
+        .state = (req->path == NETDEV_DPDKR_DIRECT ? DPDKR_LANE_DIRECT
+                  : DPDKR_LANE_SWITCHED),
+        .lane_epoch = l ? l->region.geo.epoch : 0,
+        .lane_ring = req->ring,
+        .max_len = req->max_len,
+        .old_path_seq = req->old_path_seq,
+        .lane_seq = req->lane_seq,
+    };
+    int id = port_id(netdev);
+
+    *generation = 0;
+    if (id < 0 || req->ring < 0 || req->ring >= DPDKR_N_RINGS) {
+        return ENODEV;
+    }
+    return -rte_pmd_dpdkr_lane_request(id, ring_of(req->side), &r,
+                                       l ? l->path : NULL,
+                                       l ? &l->region.geo : NULL,
+                                       generation);
+}
+
+/* Returns true if 'seq', an index on the port's C2S ring that its
+ * application reported (hostile), can be where it left the ring: at most a
+ * ring ahead of where OVS reads it. */
+static bool
+tx_index_ok(int id, uint32_t seq)
+{
+    uint32_t ring_size, buf_size, idx;
+    bool at_limit;
+
+    return (!rte_pmd_dpdkr_rx_state(id, &idx, &at_limit)
+            && !rte_pmd_dpdkr_geometry(id, &ring_size, &buf_size)
+            && seq - idx <= ring_size);
+}
+
+int
+netdev_dpdkr_answer(const struct netdev *netdev, enum netdev_dpdkr_side side,
+                    uint32_t generation, struct netdev_dpdkr_answer *answer)
+{
+    struct dpdkr_lane_ack a;
+    int id = port_id(netdev);
+
+    memset(answer, 0, sizeof *answer);
+    if (id < 0) {
+        return ENODEV;
+    }
+    /* 'a' is read once, into private memory: checked, then used. */
+    if (rte_pmd_dpdkr_lane_ack(id, ring_of(side), &a)
+        || a.generation != generation) {
+        return EAGAIN;
+    }
+    switch (a.state) {
+    case DPDKR_LANE_SWITCHED:
+        answer->path = NETDEV_DPDKR_SWITCHED;
+        break;
+    case DPDKR_LANE_DIRECT:
+        answer->path = NETDEV_DPDKR_DIRECT;
+        break;
+    case DPDKR_LANE_REFUSED:
+    default:
+        answer->path = NETDEV_DPDKR_REFUSED;
+        break;
+    }
+    answer->old_path_seq = a.old_path_seq;
+    answer->lane_seq = a.lane_seq;
+    if (side == NETDEV_DPDKR_TX && answer->path != NETDEV_DPDKR_REFUSED
+        && !tx_index_ok(id, answer->old_path_seq)) {
+        return EPROTO;
+    }
+    return 0;
+}
+
+bool
+netdev_dpdkr_in_burst(const struct netdev *netdev,
+                      enum netdev_dpdkr_side side)
+{
+    uint32_t busy = 0;
+    int id = port_id(netdev);
+
+    return id >= 0 && !rte_pmd_dpdkr_busy(id, ring_of(side), &busy)
+           && (busy & 1);
+}
+
+int
+netdev_dpdkr_rx_hold(const struct netdev *netdev, bool hold, uint32_t limit)
+{
+    int id = port_id(netdev);
+
+    return id < 0 ? ENODEV : -rte_pmd_dpdkr_rx_hold(id, hold, limit);
+}
+
+bool
+netdev_dpdkr_rx_at_limit(const struct netdev *netdev)
+{
+    bool at_limit = false;
+    uint32_t idx;
+    int id = port_id(netdev);
+
+    return id >= 0 && !rte_pmd_dpdkr_rx_state(id, &idx, &at_limit)
+           && at_limit;
+}
+
+uint32_t
+netdev_dpdkr_rx_index(const struct netdev *netdev)
+{
+    bool at_limit;
+    uint32_t idx = 0;
+    int id = port_id(netdev);
+
+    if (id >= 0) {
+        rte_pmd_dpdkr_rx_state(id, &idx, &at_limit);
+    }
+    return idx;
+}
+
+uint32_t
+netdev_dpdkr_tx_head(const struct netdev *netdev)
+{
+    uint32_t head = 0;
+    int id = port_id(netdev);
+
+    if (id >= 0) {
+        rte_pmd_dpdkr_tx_head(id, &head);
+    }
+    return head;
+}
+
+/* From the PMD thread that received the packet. */
+static void
+notify_seq(void *seq_)
+{
+    struct seq *seq = seq_;
+
+    seq_change(seq);
+}
+
+void
+netdev_dpdkr_notify_rx(const struct netdev *netdev, struct seq *seq)
+{
+    int id = port_id(netdev);
+
+    if (id >= 0) {
+        rte_pmd_dpdkr_notify_rx(id, seq ? notify_seq : NULL, seq);
+    }
+}
+
+/* Lanes. */
+
+static struct dpdkr_ring *
+lane_ring(const struct netdev_dpdkr_lane *l, int ring)
+{
+    return ALIGNED_CAST(struct dpdkr_ring *,
+                        l->region.base + l->region.geo.ring[ring].offset);
+}
+
+struct netdev_dpdkr_lane *
+netdev_dpdkr_lane_open(const struct netdev *lo, const struct netdev *hi,
+                       char **errp)
+{
+    struct dpdkr_region_spec spec;
+    uint32_t ring_size, buf_size;
+    struct netdev_dpdkr_lane *l;
+    const char *why;
+    bool replaced;
+    char *dir;
+    int err;
+
+    *errp = NULL;
+    if (port_id(lo) < 0 || port_id(hi) < 0
+        || rte_pmd_dpdkr_geometry(port_id(lo), &ring_size, &buf_size)
+        || !netdev_dpdkr_region_config(lo, &dir, &spec.mode, &spec.owner,
+                                       &spec.group)) {
+        *errp = xstrdup("the ports are not ready");
+        return NULL;
+    }
+
+    l = xzalloc(sizeof *l);
+    l->region.fd = -1;
+    l->guard = -1;
+    l->path = xasprintf("%s/lane-%s-%s", dir, netdev_get_name(lo),
+                        netdev_get_name(hi));
+    free(dir);
+    if (strlen(l->path) >= sizeof ((struct dpdkr_ctrl *) NULL)->lane_path[0]) {
+        *errp = xasprintf("%s: lane path too long", l->path);
+        goto error;
+    }
+
+    spec.path = l->path;
+    spec.ring_size = ring_size;
+    spec.buf_size = DPDKR_DEFAULT_BUF_SIZE;
+    why = dpdkr_region_create(&spec, &l->region, &replaced, &err);
+    if (why) {
+        *errp = xasprintf("%s: cannot %s lane (%s)", l->path, why,
+                          ovs_strerror(err));
+        goto error;
+    }
+    fatal_signal_add_file_to_unlink(l->path);
+    close(l->region.fd);
+    l->region.fd = -1;
+
+    /* The applications can shrink the file under OVS's feet. */
+    l->guard = rte_pmd_dpdkr_guard(l->region.base, l->region.size);
+    if (l->guard < 0) {
+        *errp = xasprintf("%s: cannot guard the lane against truncation",
+                          l->path);
+        goto error;
+    }
+    dpdkr_region_init(l->region.base, &l->region.geo, getpid());
+    COVERAGE_INC(dpdkr_lane_open);
+    VLOG_DBG("%s: lane created, %"PRIu64" bytes", l->path, l->region.size);
+    return l;
+
+error:
+    netdev_dpdkr_lane_close(l);
+    return NULL;
+}
+
+void
+netdev_dpdkr_lane_close(struct netdev_dpdkr_lane *l)
+{
+    if (!l) {
+        return;
+    }
+    if (l->region.base) {
+        struct dpdkr_region_hdr *h = ALIGNED_CAST(struct dpdkr_region_hdr *,
+                                                  l->region.base);
+
+        __atomic_store_n(&h->server_state, DPDKR_SERVER_CLOSED,
+                         __ATOMIC_RELEASE);
+        if (l->guard >= 0) {
+            rte_pmd_dpdkr_unguard(l->guard);
+        }
+    }
+    dpdkr_region_unmap(&l->region);
+    if (l->region.size) {
+        unlink(l->path);
+        fatal_signal_remove_file_to_unlink(l->path);
+        VLOG_DBG("%s: lane removed", l->path);
+    }
+    free(l->path);
+    free(l);
+}
+
+const char *
+netdev_dpdkr_lane_name(const struct netdev_dpdkr_lane *l)
+{
+    return l->path;
+}
+
+uint32_t
+netdev_dpdkr_lane_head(const struct netdev_dpdkr_lane *l, int ring)
+{
+    return dpdkr_load_acquire(&lane_ring(l, ring)->head);
+}
+
+bool
+netdev_dpdkr_lane_empty(const struct netdev_dpdkr_lane *l, int ring)
+{
+    const struct dpdkr_ring *r = lane_ring(l, ring);
+
+    return dpdkr_load_acquire(&r->head) == dpdkr_load_acquire(&r->tail);
+}
+
+void
+netdev_dpdkr_lane_read(const struct netdev_dpdkr_lane *l, int ring,
+                       struct netdev_dpdkr_lane_counters *last,
+                       struct netdev_dpdkr_lane_counters *delta)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    const volatile struct dpdkr_ring *r = lane_ring(l, ring);
+    struct netdev_dpdkr_lane_counters c = {
+        .packets = r->prod_packets,
+        .bytes = r->prod_bytes,
+        .drops = r->prod_drops,
+        .drop_bytes = r->prod_drop_bytes,
+    };
+
+    memset(delta, 0, sizeof *delta);
+    if (c.packets < last->packets || c.bytes < last->bytes
+        || c.drops < last->drops || c.drop_bytes < last->drop_bytes
+        || c.packets - last->packets > UINT32_MAX
+        || c.drops - last->drops > UINT32_MAX
+        || (c.bytes - last->bytes
+            > (c.packets - last->packets) * DPDKR_BUF_SIZE_MAX)
+        || (c.drop_bytes - last->drop_bytes
+            > (c.drops - last->drops) * UINT16_MAX)) {
+        COVERAGE_INC(dpdkr_lane_implausible);
+        VLOG_WARN_RL(&rl, "%s: implausible lane counters, ignored", l->path);
+        return;
+    }
+    delta->packets = c.packets - last->packets;
+    delta->bytes = c.bytes - last->bytes;
+    delta->drops = c.drops - last->drops;
+    delta->drop_bytes = c.drop_bytes - last->drop_bytes;
+    *last = c;
+}

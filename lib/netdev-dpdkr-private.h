@@ -1,0 +1,34 @@
+/*
+ * Copyright (c) 2026 The ovs-p2p authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NETDEV_DPDKR_PRIVATE_H
+#define NETDEV_DPDKR_PRIVATE_H 1
+
+/* Between netdev-dpdkr.c (the port class) and dpdkr-lane.c (lanes), in
+ * lib/ only. */
+
+#include <stdbool.h>
+
+struct netdev;
+
+/* Where and how to create a region next to this port's own: the directory,
+ * mode, owner and group of its region.  Returns false if 'netdev' is not a
+ * configured dpdkr port.  The caller frees '*dir'. */
+bool netdev_dpdkr_region_config(const struct netdev *, char **dir,
+                                unsigned int *mode, long long *owner,
+                                long long *group);
+
+#endif /* netdev-dpdkr-private.h */
