@@ -70,6 +70,13 @@
  *                       the switch may go back to the switched path once
  *                       its time limit for an answer has passed.
  *
+ *   bad-index           A lane sender that sends well-formed traffic and
+ *                       answers every request to use a lane with an
+ *                       impossible ring index (a ring and more ahead of
+ *                       where it is), every other request correctly, and
+ *                       never writes into a lane.  The switch must back
+ *                       off instead of offering lanes in a loop.
+ *
  * The program only ever writes inside its own mapping: it validates the
  * header once, keeps a private copy of the geometry and never reads the
  * header again, and every store goes through a bounds-checked helper.
@@ -106,6 +113,7 @@ enum mode {
     MODE_LANE,
     MODE_RECEIVER_STUCK,
     MODE_RECEIVER_SILENT,
+    MODE_BAD_INDEX,
 };
 
 /* What the program did. */
@@ -420,7 +428,7 @@ usage(void)
 {
     printf("usage: dpdkr-hostile --path REGION [--seconds S] [--seed N] "
            "[--mode garbage|valid-then-garbage|valid|raw|lane|"
-           "receiver-stuck|receiver-silent] [--truncate]\n");
+           "receiver-stuck|receiver-silent|bad-index] [--truncate]\n");
 }
 
 /* Lane mode. */
@@ -443,6 +451,7 @@ struct lane {
 static uint32_t lane_gen;       /* Last request generation seen. */
 static bool lane_granted;       /* Has the switch given a lane yet? */
 static bool lane_polite;        /* --truncate: keep the lane once given. */
+static bool lane_bad_index;     /* Mode bad-index. */
 static struct lane lane;
 
 /* Stores 'size' bytes of 'value' at 'offset' of the lane's mapping, if it
@@ -529,7 +538,14 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
               ? DPDKR_LANE_DIRECT : DPDKR_LANE_SWITCHED;
     a.old_path_seq = c->tx.idx;
     a.lane_seq = lane.base ? lane.v.idx : 0;
-    if (lane_granted && !lane_polite && prng_below(4) == 0) {
+    if (lane_bad_index) {
+        if (a.state == DPDKR_LANE_DIRECT) {
+            a.old_path_seq = c->tx.idx + 2 * c->tx.size + prng_below(1000);
+            n->bad_acks++;
+        } else {
+            n->acks++;
+        }
+    } else if (lane_granted && !lane_polite && prng_below(4) == 0) {
         /* Garbage (only once the switch has given a lane, so that it
          * does): wrong indexes, states, generations. */
         a.state = evil32(a.state);
@@ -671,7 +687,7 @@ main(int argc, char *argv[])
     };
     static const char *const mode_names[] = {
         "garbage", "valid-then-garbage", "valid", "raw", "lane",
-        "receiver-stuck", "receiver-silent",
+        "receiver-stuck", "receiver-silent", "bad-index",
     };
     struct dpdkr_region_hdr *hdr;
     const char *path = NULL;
@@ -804,6 +820,16 @@ main(int argc, char *argv[])
         switch (mode) {
         case MODE_RAW:
             raw(&n);
+            continue;
+        case MODE_BAD_INDEX:
+            lane_bad_index = true;
+            lane_answer(&c, (struct dpdkr_ctrl *) (map_base
+                                                   + c.g.ctrl_offset), &n);
+            if (prng_below(2)) {
+                send_valid(&c, &n);
+            } else {
+                recv_valid(&c, &n);
+            }
             continue;
         case MODE_LANE:
             lane_answer(&c, (struct dpdkr_ctrl *) (map_base
