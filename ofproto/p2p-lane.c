@@ -404,25 +404,33 @@ dir_credit_ports(struct p2p_dir *d, struct ofproto *ofproto)
 
 /* Hand-over steps. */
 
-/* Asks the application on 'p' to take 'side' onto 'path'. */
+/* Asks the application on 'p' for 'req' (its lane and ring are 'd''s),
+ * storing the request's generation in '*gen'. */
 static bool
-dir_request(struct p2p_dir *d, const struct p2p_lport *p,
-            enum netdev_dpdkr_side side, enum netdev_dpdkr_path path,
-            uint32_t old_path_seq, uint32_t lane_seq, uint32_t max_len,
-            uint32_t *gen)
+dir_request(const struct p2p_dir *d, const struct p2p_lport *p,
+            struct netdev_dpdkr_request req, uint32_t *gen)
+    OVS_REQUIRES(lane_mutex)
+{
+    req.lane = d->lane ? d->lane->lane : NULL;
+    req.ring = d->ring;
+    return p->netdev && !netdev_dpdkr_request(p->netdev, &req, gen);
+}
+
+/* Asks A to send to OVS again. */
+static bool
+dir_request_tx_switched(struct p2p_dir *d, const struct p2p_lport *a)
     OVS_REQUIRES(lane_mutex)
 {
     struct netdev_dpdkr_request req = {
-        .side = side,
-        .path = path,
-        .lane = d->lane ? d->lane->lane : NULL,
-        .ring = d->ring,
-        .max_len = max_len,
-        .old_path_seq = old_path_seq,
-        .lane_seq = lane_seq,
+        .side = NETDEV_DPDKR_TX,
+        .path = NETDEV_DPDKR_SWITCHED,
     };
 
-    return p->netdev && !netdev_dpdkr_request(p->netdev, &req, gen);
+    if (!dir_request(d, a, req, &d->gen_tx)) {
+        d->gen_tx = 0;
+        return false;
+    }
+    return true;
 }
 
 /* Returns true once OVS has received, and processed, everything A sent
@@ -526,10 +534,7 @@ dir_start_revert(struct p2p_dir *d, const struct p2p_lport *a,
 {
     VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": leaving the lane (%s)",
               d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out), why);
-    if (!dir_request(d, a, NETDEV_DPDKR_TX, NETDEV_DPDKR_SWITCHED, 0, 0, 0,
-                     &d->gen_tx)) {
-        d->gen_tx = 0;
-    }
+    dir_request_tx_switched(d, a);
     dir_enter(d, DIR_REVERT_TX);
 }
 
@@ -564,7 +569,12 @@ dir_ask_rx_revert(struct p2p_dir *d, struct ofproto *ofproto,
                   const struct p2p_lport *a, const struct p2p_lport *b)
     OVS_REQUIRES(lane_mutex)
 {
-    uint32_t x_b = b->netdev ? netdev_dpdkr_tx_head(b->netdev) : 0;
+    struct netdev_dpdkr_request req = {
+        .side = NETDEV_DPDKR_RX,
+        .path = NETDEV_DPDKR_SWITCHED,
+        .old_path_seq = b->netdev ? netdev_dpdkr_tx_head(b->netdev) : 0,
+        .lane_seq = d->lane_seq,
+    };
 
     if (!d->rx_asked
         && (!d->lane || netdev_dpdkr_lane_empty(d->lane->lane, d->ring))) {
@@ -572,8 +582,7 @@ dir_ask_rx_revert(struct p2p_dir *d, struct ofproto *ofproto,
         dir_finish(d, ofproto, a);
         return;
     }
-    if (!dir_request(d, b, NETDEV_DPDKR_RX, NETDEV_DPDKR_SWITCHED, x_b,
-                     d->lane_seq, 0, &d->gen_rx)) {
+    if (!dir_request(d, b, req, &d->gen_rx)) {
         d->gen_rx = 0;
     }
     dir_enter(d, DIR_REVERT_RX);
@@ -588,11 +597,9 @@ dir_force_revert(struct p2p_dir *d, struct ofproto *ofproto,
     OVS_REQUIRES(lane_mutex)
 {
     COVERAGE_INC(p2p_lane_forced_revert);
-    if (d->state == DIR_ASK_TX
-        && !dir_request(d, a, NETDEV_DPDKR_TX, NETDEV_DPDKR_SWITCHED, 0, 0, 0,
-                        &d->gen_tx)) {
+    if (d->state == DIR_ASK_TX) {
         /* Its last request was DIRECT: take that back. */
-        d->gen_tx = 0;
+        dir_request_tx_switched(d, a);
     }
     /* An application that sends nothing never answers, so this is not
      * necessarily a problem. */
@@ -675,10 +682,29 @@ dir_note_retry(struct p2p_dir *d, const struct dir_ctx *ctx)
     free(note);
 }
 
+/* dir_force_revert() for an answer 'ans' with an impossible index. */
+static void
+dir_force_revert_index(struct p2p_dir *d, struct dir_ctx *ctx,
+                       const struct netdev_dpdkr_answer *ans)
+    OVS_REQUIRES(lane_mutex)
+{
+    char *why = xasprintf("the application reported an impossible ring "
+                          "index (%"PRIu32", where OVS reads at %"PRIu32")",
+                          ans->old_path_seq,
+                          netdev_dpdkr_rx_index(ctx->a.netdev));
+
+    dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b, why);
+    free(why);
+}
+
 static void
 dir_run_idle(struct p2p_dir *d, struct dir_ctx *ctx)
     OVS_REQUIRES(lane_mutex)
 {
+    struct netdev_dpdkr_request req = {
+        .side = NETDEV_DPDKR_TX,
+        .path = NETDEV_DPDKR_DIRECT,
+    };
     ofp_port_t out = d->want_out;
     char *err = NULL;
     int mtu;
@@ -721,8 +747,8 @@ dir_run_idle(struct p2p_dir *d, struct dir_ctx *ctx)
     if (netdev_get_mtu(ctx->b.netdev, &mtu)) {
         mtu = ETH_PAYLOAD_MAX;
     }
-    if (!dir_request(d, &ctx->a, NETDEV_DPDKR_TX, NETDEV_DPDKR_DIRECT, 0, 0,
-                     mtu + ETH_HEADER_LEN + 4, &d->gen_tx)) {
+    req.max_len = mtu + ETH_HEADER_LEN + 4;
+    if (!dir_request(d, &ctx->a, req, &d->gen_tx)) {
         dir_end_session(d, &ctx->a);
         return;
     }
@@ -747,9 +773,7 @@ dir_run_ask_tx(struct p2p_dir *d, struct dir_ctx *ctx)
         dir_finish(d, ctx->ofproto, &ctx->a);
     } else if (error == EPROTO) {
         dir_fail(d, "the input application gave an impossible answer");
-        dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
-                         "the application reported an impossible ring "
-                         "index");
+        dir_force_revert_index(d, ctx, &ans);
     } else if (!error) {
         VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
                  "sends into the lane", d->bridge, ofp_to_u16(d->in),
@@ -791,11 +815,14 @@ dir_run_drain(struct p2p_dir *d, struct dir_ctx *ctx)
     OVS_REQUIRES(lane_mutex)
 {
     if (dir_drained(d, &ctx->a)) {
-        uint32_t x_b = netdev_dpdkr_tx_head(ctx->b.netdev);
+        struct netdev_dpdkr_request req = {
+            .side = NETDEV_DPDKR_RX,
+            .path = NETDEV_DPDKR_DIRECT,
+            .old_path_seq = netdev_dpdkr_tx_head(ctx->b.netdev),
+        };
 
         dir_bypass(&ctx->a, true);
-        if (!dir_request(d, &ctx->b, NETDEV_DPDKR_RX, NETDEV_DPDKR_DIRECT,
-                         x_b, 0, 0, &d->gen_rx)) {
+        if (!dir_request(d, &ctx->b, req, &d->gen_rx)) {
             dir_start_revert(d, &ctx->a, "cannot reach the output port");
             return;
         }
@@ -853,9 +880,7 @@ dir_run_revert_tx(struct p2p_dir *d, struct dir_ctx *ctx)
                                 &ans);
     if (error == EPROTO) {
         dir_fail(d, "the input application gave an impossible answer");
-        dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
-                         "the application reported an impossible ring "
-                         "index");
+        dir_force_revert_index(d, ctx, &ans);
     } else if (!error) {
         VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
                  "sends to OVS again", d->bridge, ofp_to_u16(d->in),
