@@ -3,5 +3,7 @@
 ofproto_libofproto_la_SOURCES += \
 	p2p/ofproto/p2p-detector.c \
 	p2p/ofproto/p2p-detector.h \
+	p2p/ofproto/p2p-detector-private.h \
 	p2p/ofproto/p2p-lane.c \
-	p2p/ofproto/p2p-lane.h
+	p2p/ofproto/p2p-lane.h \
+	p2p/ofproto/p2p-report.c

@@ -35,76 +35,13 @@
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
-#include "svec.h"
-#include "unixctl.h"
+#include "p2p/ofproto/p2p-detector-private.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(p2p_detector);
 
 /* Controllers can change verdicts as fast as they send flow_mods. */
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(600, 600);
-
-/* Why a direction is switched.  The order of the checks in p2p_decide() is
- * the order of this list. */
-enum p2p_reason {
-    P2P_R_NONE,                 /* Eligible. */
-    P2P_R_GLOBAL_OFF,           /* Open_vSwitch other_config:p2p-enable. */
-    P2P_R_BRIDGE_OFF,           /* Bridge other_config:p2p-enable. */
-    P2P_R_LOCAL,                /* The bridge's local port. */
-    P2P_R_NO_RULE,              /* No rule matches the port's packets. */
-    P2P_R_WILD,                 /* A rule with wildcarded in_port wins. */
-    P2P_R_TIE,                  /* Two exact rules at the top priority. */
-    P2P_R_MATCH_MORE,           /* The top rule matches more than in_port. */
-    P2P_R_ACTIONS,              /* The top rule does not just output. */
-    P2P_R_RESERVED,             /* The top rule outputs to a reserved port. */
-    P2P_R_SELF,                 /* The top rule outputs to its in_port. */
-    P2P_R_NO_PEER,              /* The output port does not exist. */
-    /* From here on, the direction has a candidate output port. */
-    P2P_R_IN_OFF,               /* Input interface p2p-enable=false. */
-    P2P_R_OUT_OFF,              /* Output interface p2p-enable=false. */
-    P2P_R_NO_RECV,              /* Input port no-receive. */
-    P2P_R_IN_DOWN,              /* Input port down. */
-    P2P_R_NO_FWD,               /* Output port no-forward. */
-    P2P_R_OUT_DOWN,             /* Output port down. */
-    P2P_R_STP,
-    P2P_R_RSTP,
-    P2P_R_SFLOW,
-    P2P_R_NETFLOW,
-    P2P_R_IPFIX,
-    P2P_R_MIRROR_ALL,           /* A mirror selects every packet. */
-    P2P_R_MIRROR_RX,            /* A mirror selects the input's ingress. */
-    P2P_R_MIRROR_TX,            /* A mirror selects the output's egress. */
-    P2P_R_MIRROR_OUT_IN,        /* The input is a mirror output port. */
-    P2P_R_MIRROR_OUT_OUT,       /* The output is a mirror output port. */
-    P2P_R_POLICING,             /* Ingress policing on the input. */
-    P2P_R_QOS,                  /* QoS on the output. */
-    P2P_R_PROTO_IN,             /* BFD, CFM, LLDP or LACP on the input. */
-    P2P_R_PROTO_OUT,            /* BFD, CFM, LLDP or LACP on the output. */
-};
-
-/* What a rule's actions amount to. */
-enum p2p_actions {
-    P2P_ACT_OUTPUT,             /* One output to a real port. */
-    P2P_ACT_OTHER,              /* Anything else. */
-    P2P_ACT_RESERVED,           /* One output to a reserved port. */
-};
-
-/* A table-0 rule, as the detector sees it. */
-struct p2p_analysis {
-    bool only_in_port;          /* Matches exactly in_port, nothing else. */
-    enum p2p_actions actions;
-    ofp_port_t out;             /* Output port, for OUTPUT and RESERVED. */
-};
-
-/* A table-0 rule in the index. */
-struct p2p_rule {
-    struct hmap_node node;      /* In p2p_bridge's 'rules', by 'rule'. */
-    struct heap_node heap_node; /* In a p2p_inport's 'rules' or 'wild'. */
-    const struct rule *rule;
-    ofp_port_t in_port;         /* OFPP_NONE if in_port is wildcarded. */
-    bool analyzed;              /* Is 'analysis' valid? */
-    struct p2p_analysis analysis;
-};
 
 /* The table-0 rules whose in_port is exactly 'port'. */
 struct p2p_inport {
@@ -113,58 +50,12 @@ struct p2p_inport {
     struct heap rules;          /* Contains p2p_rules, by priority. */
 };
 
-/* A port of the bridge and the last verdict on its direction. */
-struct p2p_port {
-    struct hmap_node node;      /* In p2p_bridge's 'ports'. */
-    ofp_port_t port;
-    char *name;                 /* Interface (netdev) name. */
-    bool lane_capable;          /* Can its netdev take part in a lane? */
-    enum ofputil_port_config config;
-
-    enum p2p_verdict verdict;
-    ofp_port_t out;             /* Peer if eligible, else OFPP_NONE. */
-    unsigned int missing;       /* P2P_MISSING_*, if eligible. */
-    bool dirty;                 /* In p2p_bridge's 'dirty'? */
-};
-
-/* Everything the detector knows of one bridge. */
-struct p2p_bridge {
-    struct hmap_node node;      /* In 'bridges', by 'ofproto' pointer. */
-    struct ofproto *ofproto;
-    char *name;
-    struct p2p_config cfg;
-    bool active;                /* Rules indexed (no off switch)? */
-
-    struct hmap rules;          /* All indexed p2p_rules. */
-    struct hmap inports;        /* p2p_inports, by port. */
-    struct heap wild;           /* p2p_rules with wildcarded in_port. */
-    struct hmap ports;          /* p2p_ports, by port. */
-
-    /* Ports to re-examine at the end of the current commit: those in
-     * 'dirty' (whose 'dirty' member is true) or all if 'dirty_all'. */
-    ofp_port_t *dirty;
-    size_t n_dirty, allocated_dirty;
-    bool dirty_all;
-};
-
-/* The result of examining one port. */
-struct p2p_result {
-    enum p2p_verdict verdict;
-    enum p2p_reason reason;
-    ofp_port_t out;             /* Candidate output port, or OFPP_NONE. */
-    ofp_port_t rule_out;        /* Port the top rule outputs to. */
-    const struct rule *rule;    /* Rule that 'reason' names, if any. */
-    const struct rule *rule2;   /* Second rule (P2P_R_TIE). */
-    const char *detail;         /* Mirror name, if any. */
-    unsigned int missing;
-};
-
 struct p2p_listener {
     p2p_listener_func *cb;
     void *aux;
 };
 
-static struct ovs_mutex p2p_mutex;
+struct ovs_mutex p2p_mutex;
 static struct hmap bridges OVS_GUARDED_BY(p2p_mutex)
     = HMAP_INITIALIZER(&bridges);
 static struct p2p_listener *listeners OVS_GUARDED_BY(p2p_mutex);
@@ -173,13 +64,8 @@ static p2p_capable_func *capable OVS_GUARDED_BY(p2p_mutex);
 static size_t n_listeners OVS_GUARDED_BY(p2p_mutex);
 
 static void p2p_init(void);
-static void p2p_evaluate(const struct p2p_bridge *, const struct p2p_port *,
-                         struct p2p_result *);
 static void p2p_update_port(struct p2p_bridge *, struct p2p_port *);
 static void p2p_update_all(struct p2p_bridge *);
-static void p2p_format_result(const struct p2p_bridge *,
-                              const struct p2p_port *,
-                              const struct p2p_result *, struct ds *);
 
 const char *
 p2p_verdict_to_string(enum p2p_verdict verdict)
@@ -257,7 +143,7 @@ p2p_bridge_lookup(const struct ofproto *ofproto)
     return NULL;
 }
 
-static struct p2p_port *
+struct p2p_port *
 p2p_port_lookup(const struct p2p_bridge *br, ofp_port_t port)
 {
     struct p2p_port *p;
@@ -283,7 +169,7 @@ p2p_inport_lookup(const struct p2p_bridge *br, ofp_port_t port)
     return NULL;
 }
 
-static struct p2p_rule *
+struct p2p_rule *
 p2p_rule_lookup(const struct p2p_bridge *br, const struct rule *rule)
 {
     struct p2p_rule *r;
@@ -298,7 +184,7 @@ p2p_rule_lookup(const struct p2p_bridge *br, const struct rule *rule)
 
 /* Returns the in_port that 'rule' matches exactly, or OFPP_NONE if its
  * in_port is wildcarded (or, which OpenFlow does not allow, masked). */
-static ofp_port_t
+ofp_port_t
 p2p_rule_in_port(const struct rule *rule)
 {
     const struct minimatch *m = &rule->cr.match;
@@ -462,7 +348,8 @@ p2p_wild_top(const struct p2p_bridge *br)
  * rule whose in_port is exactly the port (NULL if none) and 'ta' its
  * analysis, 'tie' another such rule at the same priority (or NULL), 'wtop'
  * the highest-priority rule with wildcarded in_port (or NULL).  Then checks
- * the ports and the configuration. */
+ * the ports and the configuration.  The checks are in the order of
+ * P2P_REASONS. */
 static void
 p2p_decide(const struct p2p_bridge *br, const struct p2p_port *port,
            const struct rule *top, const struct p2p_analysis *ta,
@@ -587,7 +474,7 @@ p2p_decide(const struct p2p_bridge *br, const struct p2p_port *port,
 }
 
 /* Examines 'port' from 'br''s index. */
-static void
+void
 p2p_evaluate(const struct p2p_bridge *br, const struct p2p_port *port,
              struct p2p_result *res)
 {
@@ -617,7 +504,7 @@ p2p_evaluate(const struct p2p_bridge *br, const struct p2p_port *port,
 }
 
 /* Examines 'port' by scanning the whole of table 0, ignoring the index. */
-static void
+void
 p2p_evaluate_from_scratch(const struct p2p_bridge *br,
                           const struct p2p_port *port, struct p2p_result *res)
     OVS_REQUIRES(ofproto_mutex)
@@ -741,7 +628,7 @@ p2p_mark_dirty(struct p2p_bridge *br, ofp_port_t in_port)
     }
 }
 
-static bool
+bool
 p2p_is_dirty(const struct p2p_bridge *br)
 {
     return br->dirty_all || br->n_dirty;
@@ -774,257 +661,22 @@ p2p_flush(struct p2p_bridge *br)
     br->n_dirty = 0;
 }
 
-/* Formatting. */
+/* For p2p-report.c. */
 
-static void
-p2p_format_port(const struct p2p_bridge *br, ofp_port_t port_no,
-                struct ds *s)
-{
-    const struct p2p_port *port = p2p_port_lookup(br, port_no);
-    char buf[OFP_MAX_PORT_NAME_LEN];
-
-    ofputil_port_to_string(port_no, NULL, buf, sizeof buf);
-    if (port) {
-        ds_put_format(s, "%s(%s)", port->name, buf);
-    } else {
-        ds_put_cstr(s, buf);
-    }
-}
-
-static void
-p2p_format_rule(const struct rule *rule, struct ds *s)
-{
-    struct ds match = DS_EMPTY_INITIALIZER;
-
-    minimatch_format(&rule->cr.match, NULL, NULL, &match,
-                     OFP_DEFAULT_PRIORITY);
-    ds_put_format(s, "rule \"priority=%d%s%s\" (table 0%s)",
-                  rule->cr.priority, match.length ? "," : "",
-                  ds_cstr(&match),
-                  rule->cr.priority > UINT16_MAX ? ", hidden" : "");
-    ds_destroy(&match);
-}
-
-static void
-p2p_format_reason(const struct p2p_bridge *br, const struct p2p_port *port,
-                  const struct p2p_result *res, struct ds *s)
-{
-    const char *in = port->name;
-    const struct p2p_port *peer = p2p_port_lookup(br, res->out);
-    const char *out = peer ? peer->name : "?";
-
-    switch (res->reason) {
-    case P2P_R_NONE:
-        break;
-    case P2P_R_GLOBAL_OFF:
-        ds_put_cstr(s, "disabled by Open_vSwitch other_config:p2p-enable");
-        break;
-    case P2P_R_BRIDGE_OFF:
-        ds_put_format(s, "disabled by bridge %s other_config:p2p-enable",
-                      br->name);
-        break;
-    case P2P_R_LOCAL:
-        ds_put_cstr(s, "the bridge's local port is never bypassed");
-        break;
-    case P2P_R_NO_RULE:
-        ds_put_format(s, "no rule in table 0 matches in_port=%"PRIu16,
-                      ofp_to_u16(port->port));
-        break;
-    case P2P_R_WILD:
-        p2p_format_rule(res->rule, s);
-        ds_put_cstr(s, " may match packets from any port");
-        break;
-    case P2P_R_TIE:
-        p2p_format_rule(res->rule, s);
-        ds_put_cstr(s, " and ");
-        p2p_format_rule(res->rule2, s);
-        ds_put_cstr(s, " have the same priority");
-        break;
-    case P2P_R_MATCH_MORE:
-        p2p_format_rule(res->rule, s);
-        ds_put_cstr(s, " matches more than in_port");
-        break;
-    case P2P_R_ACTIONS: {
-        const struct rule_actions *a = rule_get_actions(res->rule);
-        struct ofpact_format_params fp = { .s = s };
-
-        p2p_format_rule(res->rule, s);
-        ds_put_cstr(s, " does more than output to one port: actions=");
-        ofpacts_format(a->ofpacts, a->ofpacts_len, &fp);
-        break;
-    }
-    case P2P_R_RESERVED:
-        p2p_format_rule(res->rule, s);
-        ds_put_cstr(s, " outputs to reserved port ");
-        ofputil_format_port(res->rule_out, NULL, s);
-        break;
-    case P2P_R_SELF:
-        p2p_format_rule(res->rule, s);
-        ds_put_cstr(s, " outputs to its own in_port");
-        break;
-    case P2P_R_NO_PEER:
-        p2p_format_rule(res->rule, s);
-        ds_put_format(s, " outputs to port %"PRIu16", which does not exist",
-                      ofp_to_u16(res->rule_out));
-        break;
-    case P2P_R_IN_OFF:
-        ds_put_format(s, "%s has other_config:p2p-enable=false", in);
-        break;
-    case P2P_R_OUT_OFF:
-        ds_put_format(s, "%s has other_config:p2p-enable=false", out);
-        break;
-    case P2P_R_NO_RECV:
-        ds_put_format(s, "%s is configured no-receive", in);
-        break;
-    case P2P_R_IN_DOWN:
-        ds_put_format(s, "%s is configured down", in);
-        break;
-    case P2P_R_NO_FWD:
-        ds_put_format(s, "%s is configured no-forward", out);
-        break;
-    case P2P_R_OUT_DOWN:
-        ds_put_format(s, "%s is configured down", out);
-        break;
-    case P2P_R_STP:
-        ds_put_format(s, "STP is enabled on %s", br->name);
-        break;
-    case P2P_R_RSTP:
-        ds_put_format(s, "RSTP is enabled on %s", br->name);
-        break;
-    case P2P_R_SFLOW:
-        ds_put_format(s, "sFlow is enabled on %s", br->name);
-        break;
-    case P2P_R_NETFLOW:
-        ds_put_format(s, "NetFlow is enabled on %s", br->name);
-        break;
-    case P2P_R_IPFIX:
-        ds_put_format(s, "IPFIX is enabled on %s", br->name);
-        break;
-    case P2P_R_MIRROR_ALL:
-        ds_put_format(s, "mirror %s selects all packets", res->detail);
-        break;
-    case P2P_R_MIRROR_RX:
-        ds_put_format(s, "mirror %s selects packets received on %s",
-                      res->detail, in);
-        break;
-    case P2P_R_MIRROR_TX:
-        ds_put_format(s, "mirror %s selects packets sent on %s",
-                      res->detail, out);
-        break;
-    case P2P_R_MIRROR_OUT_IN:
-        ds_put_format(s, "%s is the output port of mirror %s",
-                      in, res->detail);
-        break;
-    case P2P_R_MIRROR_OUT_OUT:
-        ds_put_format(s, "%s is the output port of mirror %s",
-                      out, res->detail);
-        break;
-    case P2P_R_POLICING:
-        ds_put_format(s, "%s has ingress policing", in);
-        break;
-    case P2P_R_QOS:
-        ds_put_format(s, "%s has QoS", out);
-        break;
-    case P2P_R_PROTO_IN:
-        ds_put_format(s, "%s runs %s", in, res->detail);
-        break;
-    case P2P_R_PROTO_OUT:
-        ds_put_format(s, "%s runs %s", out, res->detail);
-        break;
-    }
-}
-
-/* Formats 'res' for 'port' as one line of p2p/show, without indentation or
- * new-line. */
-static void
-p2p_format_result(const struct p2p_bridge *br, const struct p2p_port *port,
-                  const struct p2p_result *res, struct ds *s)
-{
-    p2p_format_port(br, port->port, s);
-    if (res->out != OFPP_NONE) {
-        ds_put_cstr(s, " -> ");
-        p2p_format_port(br, res->out, s);
-    }
-    if (res->verdict == P2P_ELIGIBLE && !res->missing && describer) {
-        ds_put_cstr(s, ": ");
-        describer(br->ofproto, port->port, res->out, s);
-        return;
-    }
-    ds_put_format(s, ": %s", p2p_verdict_to_string(res->verdict));
-    if (res->verdict == P2P_ELIGIBLE) {
-        if (res->missing) {
-            ds_put_format(s, " (%s%s%s)",
-                          (res->missing & P2P_MISSING_IN_LANE
-                           ? "port is not dpdkr" : ""),
-                          (res->missing == (P2P_MISSING_IN_LANE
-                                            | P2P_MISSING_OUT_LANE)
-                           ? ", " : ""),
-                          (res->missing & P2P_MISSING_OUT_LANE
-                           ? "peer is not dpdkr" : ""));
-        }
-    } else {
-        ds_put_cstr(s, ": ");
-        p2p_format_reason(br, port, res, s);
-    }
-    if (describer) {
-        describer(br->ofproto, port->port, OFPP_NONE, s);
-    }
-}
-
-static int
-p2p_port_compare(const void *a_, const void *b_)
-{
-    const struct p2p_port *const *a = a_;
-    const struct p2p_port *const *b = b_;
-    uint16_t pa = ofp_to_u16((*a)->port), pb = ofp_to_u16((*b)->port);
-
-    return pa < pb ? -1 : pa > pb;
-}
-
-/* Returns 'br''s ports, sorted by port number, in a new array of
- * '*n' elements that the caller must free. */
-static struct p2p_port **
-p2p_sorted_ports(const struct p2p_bridge *br, size_t *n)
-{
-    struct p2p_port **ports = xmalloc((hmap_count(&br->ports) + 1)
-                                      * sizeof *ports);
-    struct p2p_port *port;
-
-    *n = 0;
-    HMAP_FOR_EACH (port, node, &br->ports) {
-        ports[(*n)++] = port;
-    }
-    qsort(ports, *n, sizeof *ports, p2p_port_compare);
-    return ports;
-}
-
-static int
-p2p_bridge_compare(const void *a_, const void *b_)
-{
-    const struct p2p_bridge *const *a = a_;
-    const struct p2p_bridge *const *b = b_;
-
-    return strcmp((*a)->name, (*b)->name);
-}
-
-/* Returns the bridges named 'name' (all if 'name' is NULL), sorted by
- * name, in a new array of '*n' elements that the caller must free. */
-static struct p2p_bridge **
-p2p_sorted_bridges(const char *name, size_t *n)
+/* Returns the hmap of every p2p_bridge. */
+struct hmap *
+p2p_get_bridges(void)
     OVS_REQUIRES(p2p_mutex)
 {
-    struct p2p_bridge **brs = xmalloc((hmap_count(&bridges) + 1)
-                                      * sizeof *brs);
-    struct p2p_bridge *br;
+    return &bridges;
+}
 
-    *n = 0;
-    HMAP_FOR_EACH (br, node, &bridges) {
-        if (!name || !strcmp(name, br->name)) {
-            brs[(*n)++] = br;
-        }
-    }
-    qsort(brs, *n, sizeof *brs, p2p_bridge_compare);
-    return brs;
+/* Returns the lane side's describer, or NULL if there is none. */
+p2p_describer_func *
+p2p_get_describer(void)
+    OVS_REQUIRES(p2p_mutex)
+{
+    return describer;
 }
 
 /* Hooks. */
@@ -1370,217 +1022,6 @@ p2p_detector_ref_rule(const struct ofproto *ofproto, ofp_port_t in_port)
     return rule;
 }
 
-/* Commands. */
-
-static void
-p2p_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
-                 void *aux OVS_UNUSED)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    struct p2p_bridge **brs;
-    size_t n_brs, i;
-
-    ovs_mutex_lock(&p2p_mutex);
-    brs = p2p_sorted_bridges(argc > 1 ? argv[1] : NULL, &n_brs);
-    for (i = 0; i < n_brs; i++) {
-        struct p2p_port **ports;
-        size_t n_ports, j;
-
-        ds_put_format(&s, "%s:\n", brs[i]->name);
-        ports = p2p_sorted_ports(brs[i], &n_ports);
-        for (j = 0; j < n_ports; j++) {
-            struct p2p_result res;
-
-            p2p_evaluate(brs[i], ports[j], &res);
-            ds_put_cstr(&s, "  ");
-            p2p_format_result(brs[i], ports[j], &res, &s);
-            ds_put_char(&s, '\n');
-        }
-        free(ports);
-    }
-    ovs_mutex_unlock(&p2p_mutex);
-
-    if (argc > 1 && !n_brs) {
-        unixctl_command_reply_error(conn, "no such bridge");
-    } else {
-        unixctl_command_reply(conn, ds_cstr(&s));
-    }
-    free(brs);
-    ds_destroy(&s);
-}
-
-static bool
-p2p_result_equal(const struct p2p_result *a, const struct p2p_result *b)
-{
-    return (a->verdict == b->verdict && a->reason == b->reason
-            && a->out == b->out && a->missing == b->missing);
-}
-
-/* Checks 'br''s index, port cache and verdicts against the flow table and
- * the ofproto's ports, appending any mismatch to 's'. */
-static void
-p2p_check_bridge(struct p2p_bridge *br, struct ds *s)
-    OVS_REQUIRES(ofproto_mutex) OVS_REQUIRES(p2p_mutex)
-{
-    struct ofproto *ofproto = br->ofproto;
-    struct p2p_port **ports;
-    struct ofport *ofport;
-    size_t n_rules = 0;
-    size_t n_ports, i;
-    struct rule *rule;
-
-    /* Work left over from a commit means a missing commit hook. */
-    if (p2p_is_dirty(br)) {
-        ds_put_format(s, "%s: changes not re-examined since the last "
-                      "commit\n", br->name);
-    }
-
-    /* Index. */
-    if (br->active) {
-        CLS_FOR_EACH_TARGET (rule, cr, &ofproto->tables[0].cls, NULL,
-                             ofproto->tables_version) {
-            struct p2p_rule *r = p2p_rule_lookup(br, rule);
-
-            n_rules++;
-            if (!r) {
-                ds_put_format(s, "%s: rule not indexed: ", br->name);
-                p2p_format_rule(rule, s);
-                ds_put_char(s, '\n');
-            } else if (r->in_port != p2p_rule_in_port(rule)) {
-                ds_put_format(s, "%s: wrong in_port for ", br->name);
-                p2p_format_rule(rule, s);
-                ds_put_char(s, '\n');
-            }
-        }
-        if (n_rules != hmap_count(&br->rules)) {
-            ds_put_format(s, "%s: %"PRIuSIZE" rules in table 0, %"PRIuSIZE
-                          " indexed\n", br->name, n_rules,
-                          hmap_count(&br->rules));
-        }
-    } else if (hmap_count(&br->rules)) {
-        ds_put_format(s, "%s: inactive but %"PRIuSIZE" rules indexed\n",
-                      br->name, hmap_count(&br->rules));
-    }
-
-    /* Ports. */
-    HMAP_FOR_EACH (ofport, hmap_node, &ofproto->ports) {
-        struct p2p_port *port = p2p_port_lookup(br, ofport->ofp_port);
-
-        if (!port) {
-            ds_put_format(s, "%s: port %s missing\n", br->name,
-                          netdev_get_name(ofport->netdev));
-        } else if (strcmp(port->name, netdev_get_name(ofport->netdev))
-                   || port->config != ofport->pp.config) {
-            ds_put_format(s, "%s: port %s out of date\n", br->name,
-                          port->name);
-        }
-    }
-    if (hmap_count(&ofproto->ports) != hmap_count(&br->ports)) {
-        ds_put_format(s, "%s: %"PRIuSIZE" ports, %"PRIuSIZE" known\n",
-                      br->name, hmap_count(&ofproto->ports),
-                      hmap_count(&br->ports));
-    }
-
-    /* Verdicts. */
-    ports = p2p_sorted_ports(br, &n_ports);
-    for (i = 0; i < n_ports; i++) {
-        struct p2p_port *port = ports[i];
-        struct p2p_result inc, full;
-
-        p2p_evaluate(br, port, &inc);
-        p2p_evaluate_from_scratch(br, port, &full);
-        if (!p2p_result_equal(&inc, &full)) {
-            ds_put_format(s, "%s: index says \"", br->name);
-            p2p_format_result(br, port, &inc, s);
-            ds_put_cstr(s, "\", table says \"");
-            p2p_format_result(br, port, &full, s);
-            ds_put_cstr(s, "\"\n");
-        }
-        if (port->verdict != full.verdict
-            || port->out != (full.verdict == P2P_ELIGIBLE
-                             ? full.out : OFPP_NONE)
-            || port->missing != full.missing) {
-            ds_put_format(s, "%s: stale verdict %s for ", br->name,
-                          p2p_verdict_to_string(port->verdict));
-            p2p_format_result(br, port, &full, s);
-            ds_put_char(s, '\n');
-        }
-    }
-    free(ports);
-}
-
-static void
-p2p_unixctl_check(struct unixctl_conn *conn, int argc, const char *argv[],
-                  void *aux OVS_UNUSED)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    struct p2p_bridge **brs;
-    size_t n_brs, i;
-
-    ovs_mutex_lock(&ofproto_mutex);
-    ovs_mutex_lock(&p2p_mutex);
-    brs = p2p_sorted_bridges(argc > 1 ? argv[1] : NULL, &n_brs);
-    for (i = 0; i < n_brs; i++) {
-        p2p_check_bridge(brs[i], &s);
-    }
-    ovs_mutex_unlock(&p2p_mutex);
-    ovs_mutex_unlock(&ofproto_mutex);
-
-    if (argc > 1 && !n_brs) {
-        unixctl_command_reply_error(conn, "no such bridge");
-    } else if (s.length) {
-        unixctl_command_reply_error(conn, ds_cstr(&s));
-    } else {
-        unixctl_command_reply(conn, NULL);
-    }
-    free(brs);
-    ds_destroy(&s);
-}
-
-/* The events recorded for p2p/events, by a listener registered like any
- * other, so that tests see exactly what listeners see. */
-#define P2P_MAX_EVENTS 1000
-static struct svec events OVS_GUARDED_BY(p2p_mutex)
-    = SVEC_EMPTY_INITIALIZER;
-
-static void
-p2p_record_event(struct ofproto *ofproto, ofp_port_t in_port,
-                 ofp_port_t out_port, enum p2p_verdict verdict,
-                 unsigned int missing, void *aux OVS_UNUSED)
-{
-    /* Listeners run with 'p2p_mutex' held. */
-    char *event = xasprintf("%s: %"PRIu16" -> %"PRIu16" %s missing=%#x",
-                            ofproto->name, ofp_to_u16(in_port),
-                            ofp_to_u16(out_port),
-                            p2p_verdict_to_string(verdict), missing);
-
-    if (events.n >= P2P_MAX_EVENTS) {
-        free(events.names[0]);
-        memmove(&events.names[0], &events.names[1],
-                (events.n - 1) * sizeof *events.names);
-        events.n--;
-    }
-    svec_add_nocopy(&events, event);
-}
-
-static void
-p2p_unixctl_events(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                   const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    size_t i;
-
-    ovs_mutex_lock(&p2p_mutex);
-    for (i = 0; i < events.n; i++) {
-        ds_put_format(&s, "%s\n", events.names[i]);
-    }
-    svec_clear(&events);
-    ovs_mutex_unlock(&p2p_mutex);
-
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
-}
-
 static void
 p2p_init(void)
 {
@@ -1588,13 +1029,7 @@ p2p_init(void)
 
     if (ovsthread_once_start(&once)) {
         ovs_mutex_init_recursive(&p2p_mutex);
-        unixctl_command_register("p2p/show", "[BRIDGE]", 0, 1,
-                                 p2p_unixctl_show, NULL);
-        unixctl_command_register("p2p/check", "[BRIDGE]", 0, 1,
-                                 p2p_unixctl_check, NULL);
-        unixctl_command_register("p2p/events", "", 0, 0,
-                                 p2p_unixctl_events, NULL);
         ovsthread_once_done(&once);
-        p2p_detector_register_listener(p2p_record_event, NULL);
+        p2p_report_init();
     }
 }
