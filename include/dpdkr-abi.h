@@ -17,7 +17,7 @@
 #ifndef DPDKR_ABI_H
 #define DPDKR_ABI_H 1
 
-/* The dpdkr shared-memory ABI, version 1.1.
+/* The dpdkr shared-memory ABI, version 1.2.
  *
  * This header is the whole contract between Open vSwitch (the "server",
  * which creates a region per dpdkr port) and the application attached to
@@ -68,7 +68,7 @@
 
 #define DPDKR_MAGIC UINT64_C(0x3250325052444b50) /* "PKDRP2P2", LE. */
 #define DPDKR_VERSION_MAJOR 1
-#define DPDKR_VERSION_MINOR 1
+#define DPDKR_VERSION_MINOR 2
 
 #define DPDKR_CACHE_LINE 64
 
@@ -212,10 +212,18 @@ struct dpdkr_ring {
  *     lane and S2C ring for DIRECT, S2C ring alone for SWITCHED.  It
  *     acknowledges once it is on the new path.
  *
- * A side publishes a request or acknowledgement by writing every other
- * field, then 'generation' with release order; the reader reads
- * 'generation' (one word per burst), and only when it changed the other
- * fields, then 'generation' again, retrying later if it moved.  The switch
+ * A side publishes a request or acknowledgement under a seqlock (1.2):
+ * request generations are even, from 2, advancing by 2, and an
+ * acknowledgement's generation is that of the request it answers.  The
+ * writer first stores the odd value generation - 1 into 'generation', then
+ * (after a release fence) every other field, then the new even
+ * 'generation' with release order.  The reader reads 'generation' with
+ * acquire order (one word per burst); an odd value means "being written,
+ * look again later".  Only when it is even and changed does the reader
+ * copy the other fields into private memory, then, after an acquire fence,
+ * read 'generation' again, and it accepts the copy only if both reads are
+ * equal.  (In 1.1 the writer did not store the odd value first, so a
+ * reader could accept fields of two generations.)  The switch
  * never waits for a client without a time limit: a client that does not
  * acknowledge in time is taken back to the switched path (see
  * Documentation/dpdkr-lanes.rst).
@@ -248,7 +256,8 @@ enum dpdkr_lane_state {
 };
 
 struct dpdkr_lane_req {         /* Written by the server only. */
-    uint32_t generation;        /* Bumped for every new request. */
+    uint32_t generation;        /* Even; advances by 2 for every new
+                                 * request, odd while being written. */
     uint32_t state;             /* Requested enum dpdkr_lane_state. */
     uint64_t lane_epoch;        /* Epoch of the lane region to use. */
     uint32_t lane_ring;         /* Ring of the lane region to use. */
@@ -259,7 +268,8 @@ struct dpdkr_lane_req {         /* Written by the server only. */
 };
 
 struct dpdkr_lane_ack {         /* Written by the client only. */
-    uint32_t generation;        /* Generation acknowledged. */
+    uint32_t generation;        /* Generation acknowledged (even), odd
+                                 * while being written. */
     uint32_t state;             /* State reached: enum dpdkr_lane_state. */
     uint64_t old_path_seq;      /* Producer's port (C2S) ring head. */
     uint64_t lane_seq;          /* Producer's lane ring head, or 0. */

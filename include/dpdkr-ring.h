@@ -440,68 +440,122 @@ dpdkr_cons_release(struct dpdkr_ring_view *v, uint32_t n, uint32_t packets,
     }
 }
 
-/* Lane control (see dpdkr-abi.h). */
+/* Lane control (see dpdkr-abi.h).
+ *
+ * A request and an acknowledgement are each published under a seqlock:
+ * the writer stores the odd value 'gen' - 1 into 'generation', then (after
+ * a release fence) the other fields, then the even 'gen' with release
+ * order.  A reader that reads an odd generation leaves the fields alone
+ * (they are being written: it tries again at its next burst); otherwise it
+ * copies the fields into private memory and accepts them only if the
+ * generation, read again after an acquire fence, has not changed.  So an
+ * accepted copy is exactly what one writer published under one
+ * generation. */
 
-/* Publishes request 'r' into 'shared' under generation 'gen'. */
+static inline uint32_t
+dpdkr_load_relaxed(const uint32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t
+dpdkr_load_relaxed64(const uint64_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void
+dpdkr_store_relaxed32(uint32_t *p, uint32_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+/* Starts a seqlock write of the word 'generation' towards the even value
+ * 'gen': makes it odd, and orders that before the writes that follow. */
+static inline void
+dpdkr_seq_write_begin(uint32_t *generation, uint32_t gen)
+{
+    __atomic_store_n(generation, gen - 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/* Ends a seqlock read that began by reading 'gen' (acquire) from
+ * 'generation': returns true if the copy made since is consistent. */
+static inline bool
+dpdkr_seq_read_end(const uint32_t *generation, uint32_t gen)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(generation, __ATOMIC_RELAXED) == gen;
+}
+
+/* Publishes request 'r' into 'shared' under generation 'gen', which is
+ * even (the switch's generations start at 2 and advance by 2). */
 static inline void
 dpdkr_lane_req_publish(struct dpdkr_lane_req *shared,
                        const struct dpdkr_lane_req *r, uint32_t gen)
 {
-    shared->state = r->state;
-    shared->lane_epoch = r->lane_epoch;
-    shared->lane_ring = r->lane_ring;
-    shared->max_len = r->max_len;
-    shared->old_path_seq = r->old_path_seq;
-    shared->lane_seq = r->lane_seq;
+    dpdkr_seq_write_begin(&shared->generation, gen);
+    dpdkr_store_relaxed32(&shared->state, r->state);
+    dpdkr_store_relaxed64(&shared->lane_epoch, r->lane_epoch);
+    dpdkr_store_relaxed32(&shared->lane_ring, r->lane_ring);
+    dpdkr_store_relaxed32(&shared->max_len, r->max_len);
+    dpdkr_store_relaxed64(&shared->old_path_seq, r->old_path_seq);
+    dpdkr_store_relaxed64(&shared->lane_seq, r->lane_seq);
     dpdkr_store_release(&shared->generation, gen);
 }
 
-/* Reads the request in 'shared', whose generation the caller read as
- * 'gen', into 'r'.  Returns false if the request changed meanwhile (try
- * again later). */
+/* Reads the request in 'shared', whose generation the caller read (with
+ * acquire order) as 'gen', into 'r'.  Returns false if 'gen' is odd (the
+ * request is being written) or the request changed meanwhile: try again
+ * later. */
 static inline bool
 dpdkr_lane_req_read(const struct dpdkr_lane_req *shared, uint32_t gen,
                     struct dpdkr_lane_req *r)
 {
-    const volatile struct dpdkr_lane_req *v = shared;
-
+    if (gen & 1) {
+        return false;
+    }
     r->generation = gen;
-    r->state = v->state;
-    r->lane_epoch = v->lane_epoch;
-    r->lane_ring = v->lane_ring;
-    r->max_len = v->max_len;
-    r->old_path_seq = v->old_path_seq;
-    r->lane_seq = v->lane_seq;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    return __atomic_load_n(&shared->generation, __ATOMIC_RELAXED) == gen;
+    r->state = dpdkr_load_relaxed(&shared->state);
+    r->lane_epoch = dpdkr_load_relaxed64(&shared->lane_epoch);
+    r->lane_ring = dpdkr_load_relaxed(&shared->lane_ring);
+    r->max_len = dpdkr_load_relaxed(&shared->max_len);
+    r->old_path_seq = dpdkr_load_relaxed64(&shared->old_path_seq);
+    r->lane_seq = dpdkr_load_relaxed64(&shared->lane_seq);
+    return dpdkr_seq_read_end(&shared->generation, gen);
 }
 
-/* Publishes acknowledgement 'a' (with its generation) into 'shared'. */
+/* Publishes acknowledgement 'a' into 'shared' under its generation, the
+ * (even) generation of the request it answers.  Leaves the burst markers
+ * alone. */
 static inline void
 dpdkr_lane_ack_publish(struct dpdkr_lane_ack *shared,
                        const struct dpdkr_lane_ack *a)
 {
-    shared->state = a->state;
-    shared->old_path_seq = a->old_path_seq;
-    shared->lane_seq = a->lane_seq;
+    dpdkr_seq_write_begin(&shared->generation, a->generation);
+    dpdkr_store_relaxed32(&shared->state, a->state);
+    dpdkr_store_relaxed64(&shared->old_path_seq, a->old_path_seq);
+    dpdkr_store_relaxed64(&shared->lane_seq, a->lane_seq);
     dpdkr_store_release(&shared->generation, a->generation);
 }
 
-/* Reads the acknowledgement in 'shared' into 'a'.  Returns false if it
- * changed while being read (try again later). */
+/* Reads the acknowledgement in 'shared' into 'a'.  Returns false if it is
+ * being written (odd generation) or changed while being read: try again
+ * later. */
 static inline bool
 dpdkr_lane_ack_read(const struct dpdkr_lane_ack *shared,
                     struct dpdkr_lane_ack *a)
 {
-    const volatile struct dpdkr_lane_ack *v = shared;
+    uint32_t gen = dpdkr_load_acquire(&shared->generation);
 
-    a->generation = dpdkr_load_acquire(&shared->generation);
-    a->state = v->state;
-    a->old_path_seq = v->old_path_seq;
-    a->lane_seq = v->lane_seq;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    return __atomic_load_n(&shared->generation, __ATOMIC_RELAXED)
-           == a->generation;
+    if (gen & 1) {
+        return false;
+    }
+    a->generation = gen;
+    a->state = dpdkr_load_relaxed(&shared->state);
+    a->old_path_seq = dpdkr_load_relaxed64(&shared->old_path_seq);
+    a->lane_seq = dpdkr_load_relaxed64(&shared->lane_seq);
+    return dpdkr_seq_read_end(&shared->generation, gen);
 }
 
 /* Writes a new region header for geometry 'g' at 'base' (a zeroed

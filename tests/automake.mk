@@ -54,11 +54,13 @@ P2P_CLANG = clang
 P2P_RING_BINS = \
 	tests/test-dpdkr-ring \
 	tests/dpdkr-hostile \
-	tests/fuzz/dpdkr_fuzz
+	tests/fuzz/dpdkr_fuzz \
+	tests/fuzz/dpdkr_lane_fuzz
 EXTRA_DIST += \
 	p2p/tests/test-dpdkr-ring.c \
 	p2p/tests/dpdkr-hostile.c \
 	p2p/tests/fuzz/dpdkr_fuzz.c \
+	p2p/tests/fuzz/dpdkr_lane_fuzz.c \
 	p2p/tests/fuzz/gen-dpdkr-corpus.py
 CLEANFILES += $(P2P_RING_BINS)
 
@@ -73,16 +75,19 @@ tests/dpdkr-hostile: $(srcdir)/p2p/tests/dpdkr-hostile.c $(P2P_RING_HDRS)
 	    -o $@ $(srcdir)/p2p/tests/dpdkr-hostile.c
 
 tests/fuzz/dpdkr_fuzz: $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c $(P2P_RING_HDRS)
+tests/fuzz/dpdkr_lane_fuzz: $(srcdir)/p2p/tests/fuzz/dpdkr_lane_fuzz.c \
+		$(P2P_RING_HDRS)
+tests/fuzz/dpdkr_fuzz tests/fuzz/dpdkr_lane_fuzz:
 	@$(MKDIR_P) $(@D)
 	@if ! $(P2P_CLANG) --version >/dev/null 2>&1; then \
-	    echo "error: '$(P2P_CLANG)' not found: the dpdkr fuzz target needs" \
-	         "clang and libFuzzer (apt-get install clang" \
+	    echo "error: '$(P2P_CLANG)' not found: the dpdkr fuzz targets" \
+	         "need clang and libFuzzer (apt-get install clang" \
 	         "libclang-rt-14-dev), or set P2P_CLANG" >&2; \
 	    exit 1; \
 	fi
 	$(AM_V_CC)$(P2P_CLANG) $(P2P_RING_CPPFLAGS) $(P2P_SAN_CFLAGS) \
 	    -fsanitize=fuzzer -Wall -Wextra \
-	    -o $@ $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c
+	    -o $@ $(srcdir)/p2p/tests/fuzz/$(@F).c
 
 # The ceiling of a dpdkr ring on this machine, for
 # utilities/ovs-p2p-bench-lanes: two threads copying packets through one

@@ -1708,8 +1708,11 @@ rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
         memset(dst, 0, sizeof pi->ctrl->lane_path[ring]);
         memcpy(dst, lane_path, strlen(lane_path));
     }
-    if (!++pi->generation[ring]) {
-        pi->generation[ring]++;     /* 0 means "no request yet". */
+    /* Even generations, from 2 (0 means "no request yet"); the odd one in
+     * between marks the request being written (dpdkr-ring.h). */
+    pi->generation[ring] += 2;
+    if (!pi->generation[ring]) {
+        pi->generation[ring] = 2;
     }
     dpdkr_lane_req_publish(&pi->ctrl->req[ring], req, pi->generation[ring]);
     *generation = pi->generation[ring];
