@@ -247,6 +247,15 @@ struct dpdkr_ring {
  * switch gives up waiting for the acknowledgement only while rx_busy is
  * even: the consumer's next burst then sees the request first.
  *
+ * A request that names a lane comes with the lane's path and geometry
+ * (lane_path[i], lane_geo[i], 1.2), written by the switch inside the
+ * request's seqlock.  The client copies them with the request, validates
+ * the geometry against the size of the lane file as it opened it, and
+ * uses only that copy: the lane's own header is writable by both
+ * applications on the lane, so of it a client checks only 'magic', 'epoch'
+ * and 'server_state'.  A 1.1 switch leaves lane_geo zero, which no client
+ * of 1.2 accepts: it refuses such lanes.
+ *
  * A client that cannot use a lane acknowledges DPDKR_LANE_REFUSED and
  * stays on the switched path. */
 enum dpdkr_lane_state {
@@ -280,12 +289,33 @@ struct dpdkr_lane_ack {         /* Written by the client only. */
     uint8_t pad[DPDKR_CACHE_LINE - 32];
 };
 
+/* The geometry of the lane that a request names (1.2), as the switch
+ * created it.  Written by the server only, under the request's seqlock.
+ * Both applications on a lane can write the lane's own header, so a client
+ * takes the lane's geometry from here, from the control block of its own
+ * port, which only the switch writes, and never from the lane's header. */
+struct dpdkr_lane_geo {
+    uint64_t region_size;       /* Size of the lane file, in bytes. */
+    uint64_t epoch;             /* The lane's epoch (as req.lane_epoch). */
+    uint64_t ctrl_offset;       /* Of the lane's own (unused) control. */
+    uint64_t rsvd;              /* Zero. */
+    struct dpdkr_ring_info ring[DPDKR_N_RINGS];
+};
+
+#define DPDKR_LANE_PATH_SIZE 256
+
 struct dpdkr_ctrl {
     struct dpdkr_lane_req req[DPDKR_N_RINGS];
     struct dpdkr_lane_ack ack[DPDKR_N_RINGS];
-    char lane_path[DPDKR_N_RINGS][256]; /* Server-written, NUL-padded:
-                                         * the lane of req[i]. */
-    uint8_t reserved[DPDKR_CTRL_SIZE - 4 * DPDKR_CACHE_LINE - 512];
+    char lane_path[DPDKR_N_RINGS][DPDKR_LANE_PATH_SIZE];
+                                /* Server-written, NUL-padded, under the
+                                 * seqlock of req[i]: the lane of req[i]. */
+    struct dpdkr_lane_geo lane_geo[DPDKR_N_RINGS];
+                                /* 1.2: server-written, under the seqlock
+                                 * of req[i]: the geometry of that lane. */
+    uint8_t reserved[DPDKR_CTRL_SIZE - 4 * DPDKR_CACHE_LINE
+                     - DPDKR_N_RINGS * DPDKR_LANE_PATH_SIZE
+                     - DPDKR_N_RINGS * 96];
 };
 
 /* The ABI is fixed: catch any accidental change of a size or offset. */
@@ -294,6 +324,7 @@ DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring_info) == 32, "ring_info");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_region_hdr) == DPDKR_HDR_SIZE, "hdr");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_desc) == 16, "desc");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring) == DPDKR_RING_HDR_SIZE, "ring");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_geo) == 96, "lane_geo");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ctrl) == DPDKR_CTRL_SIZE, "ctrl");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_req) == DPDKR_CACHE_LINE, "req");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_ack) == DPDKR_CACHE_LINE, "ack");

@@ -470,6 +470,7 @@ dir_request(struct p2p_dir *d, const struct p2p_lport *p, int ring,
     return p->port_id >= 0
            && !rte_pmd_dpdkr_lane_request(p->port_id, ring, &r,
                                           d->lane ? d->lane->path : NULL,
+                                          d->lane ? &d->lane->geo : NULL,
                                           gen);
 }
 

@@ -13,6 +13,7 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/smoke.at \
 	p2p/tests/dpdkr.at \
 	p2p/tests/dpdkr-ring.at \
+	p2p/tests/dpdkr-lane-ctrl.at \
 	p2p/tests/p2p-detector.at \
 	p2p/tests/p2p-lane.at \
 	p2p/tests/p2p-detector-random.py \
@@ -119,10 +120,29 @@ $(P2P_TRAFFIC): $(srcdir)/p2p/tests/ovs-p2p-traffic.c
 # Built by 'make' too, for utilities/ovs-p2p-bench-lanes.
 ALL_LOCAL += $(P2P_TRAFFIC)
 
+# The driver's lane code in one process that links the driver (the .so
+# that applications load, which has no soname: found through the rpath)
+# and plays the switch and the peer application (tests/dpdkr-lane-ctrl.at).
+P2P_LANE_TEST = tests/test-dpdkr-lane
+EXTRA_DIST += p2p/tests/test-dpdkr-lane.c
+CLEANFILES += $(P2P_LANE_TEST)
+
+$(P2P_LANE_TEST): $(srcdir)/p2p/tests/test-dpdkr-lane.c $(P2P_RING_HDRS) \
+		$(srcdir)/p2p/drivers/net/dpdkr/rte_pmd_dpdkr.h $(DPDKR_PMD)
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(CC) -std=gnu11 -g -O2 -Wall -Wextra \
+	    $$(pkg-config --cflags libdpdk) $(P2P_RING_CPPFLAGS) \
+	    -I$(srcdir)/p2p/drivers/net/dpdkr \
+	    -o $@ $(srcdir)/p2p/tests/test-dpdkr-lane.c \
+	    -L$(abs_builddir)/$(dir $(DPDKR_PMD)) \
+	    -Wl,-rpath,$(abs_builddir)/$(dir $(DPDKR_PMD)) \
+	    -l:$(notdir $(DPDKR_PMD)) -lrte_bus_vdev \
+	    $$(pkg-config --libs libdpdk)
+
 # Everything 'make check' builds for the upstream suite, plus ours.
 check-p2p-prereqs: all $(check_PROGRAMS) $(check_DATA) $(check_SCRIPTS) \
 		tests/atlocal $(P2P_TESTSUITE) tests/p2p-pmd-path $(P2P_RING_BINS) \
-		$(P2P_TRAFFIC)
+		$(P2P_TRAFFIC) $(P2P_LANE_TEST)
 .PHONY: check-p2p-prereqs
 
 # Before a recheck, the first run's failed test directories are kept in

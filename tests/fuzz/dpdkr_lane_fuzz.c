@@ -25,7 +25,8 @@
  *         tests/fuzz/dpdkr_lane_fuzz.c -o dpdkr_lane_fuzz
  *
  * An input is the control block itself: its first DPDKR_CTRL_SIZE bytes
- * (zero beyond the input's end).  The control block is allocated with
+ * (zero beyond the input's end), then the little-endian 64-bit size of
+ * the lane file that a client would find.  The control block is allocated with
  * exactly its size, and before each read everything but the part that the
  * reader may read is poisoned, so AddressSanitizer reports any access
  * outside it.  Each reader runs on each ring, and must:
@@ -33,7 +34,10 @@
  *   - refuse a request or acknowledgement whose generation is odd (the
  *     ABI's seqlock: being written), and accept any other (nothing changes
  *     it while it is read here);
- *   - return exactly the fields in shared memory, and nothing else. */
+ *   - return exactly the fields in shared memory, and nothing else;
+ *   - with a request, return the lane's path NUL-terminated within its
+ *     field, and its geometry exactly as the switch wrote it, which
+ *     dpdkr_geometry_check() accepts only if it fits the file. */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -107,6 +111,81 @@ check_req(struct dpdkr_ctrl *ctrl, int id)
     ASSERT(!ok, "request: accepted under another generation");
 }
 
+/* Checks, independently of dpdkr_geometry_check(), that an accepted
+ * geometry 'g' fits in a file of 'file_size' bytes. */
+static void
+check_geometry(const struct dpdkr_geometry *g, uint64_t file_size)
+{
+    int i;
+
+    ASSERT(g->region_size == file_size
+           && file_size >= DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE
+           && file_size <= DPDKR_REGION_SIZE_MAX,
+           "accepted a wrong region size");
+    ASSERT((__uint128_t) g->ctrl_offset + DPDKR_CTRL_SIZE <= file_size
+           && g->ctrl_offset >= DPDKR_HDR_SIZE,
+           "accepted a control block out of the region");
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        const struct dpdkr_ring_info *r = &g->ring[i];
+
+        ASSERT(r->log2_size >= DPDKR_LOG2_RING_MIN
+               && r->log2_size <= DPDKR_LOG2_RING_MAX
+               && r->buf_size >= DPDKR_BUF_SIZE_MIN
+               && r->buf_size <= DPDKR_BUF_SIZE_MAX
+               && r->buf_area_size == (uint64_t) r->buf_size << r->log2_size,
+               "accepted a bad ring");
+        ASSERT((__uint128_t) r->offset + DPDKR_RING_HDR_SIZE
+               + (sizeof(struct dpdkr_desc) << r->log2_size) <= file_size
+               && (__uint128_t) r->buf_offset + r->buf_area_size
+                  <= file_size
+               && r->offset >= DPDKR_HDR_SIZE
+               && r->buf_offset >= DPDKR_HDR_SIZE,
+               "accepted a ring out of the region");
+    }
+}
+
+static void
+check_req_lane(struct dpdkr_ctrl *ctrl, int id, uint64_t file_size)
+{
+    const struct dpdkr_lane_req *shared = &ctrl->req[id];
+    const struct dpdkr_lane_geo *lg = &ctrl->lane_geo[id];
+    uint32_t gen = shared->generation;
+    char path[DPDKR_LANE_PATH_SIZE];
+    struct dpdkr_geometry g;
+    struct dpdkr_lane_req r;
+    bool ok;
+    int i;
+
+    POISON(ctrl, sizeof *ctrl);
+    UNPOISON(shared, sizeof *shared);
+    UNPOISON(ctrl->lane_path[id], sizeof ctrl->lane_path[id]);
+    UNPOISON(lg, sizeof *lg);
+    ok = dpdkr_lane_req_read_lane(ctrl, id, gen, &r, path, &g);
+    UNPOISON(ctrl, sizeof *ctrl);
+    ASSERT(ok == !(gen & 1), "request with lane: wrong verdict");
+    if (!ok) {
+        return;
+    }
+    ASSERT(r.generation == gen && r.state == shared->state
+           && r.lane_epoch == shared->lane_epoch
+           && r.lane_ring == shared->lane_ring
+           && r.max_len == shared->max_len
+           && r.old_path_seq == shared->old_path_seq
+           && r.lane_seq == shared->lane_seq, "request with lane: misread");
+    ASSERT(memchr(path, '\0', sizeof path) != NULL
+           && !memcmp(path, ctrl->lane_path[id], sizeof path - 1),
+           "request with lane: path misread");
+    ASSERT(g.region_size == lg->region_size && g.epoch == lg->epoch
+           && g.ctrl_offset == lg->ctrl_offset, "lane geometry misread");
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        ASSERT(!memcmp(&g.ring[i], &lg->ring[i], sizeof g.ring[i]),
+               "lane ring geometry misread");
+    }
+    if (!dpdkr_geometry_check(&g, file_size)) {
+        check_geometry(&g, file_size);
+    }
+}
+
 static void
 check_ack(struct dpdkr_ctrl *ctrl, int id)
 {
@@ -133,6 +212,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct dpdkr_ctrl *ctrl;
+    uint64_t file_size = 0;
     void *mem;
     int i;
 
@@ -143,8 +223,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(ctrl, 0, sizeof *ctrl);
     memcpy(ctrl, data, size < sizeof *ctrl ? size : sizeof *ctrl);
 
+    if (size > sizeof *ctrl) {
+        size_t n = size - sizeof *ctrl;
+
+        memcpy(&file_size, data + sizeof *ctrl,
+               n < sizeof file_size ? n : sizeof file_size);
+    }
     for (i = 0; i < DPDKR_N_RINGS; i++) {
         check_req(ctrl, i);
+        check_req_lane(ctrl, i, file_size);
         check_ack(ctrl, i);
     }
 

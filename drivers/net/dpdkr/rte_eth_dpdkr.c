@@ -436,16 +436,18 @@ dpdkr_lane_unmap(struct dpdkr_lane *lane, uint64_t *packets, uint64_t *bytes)
     lane->guard = -1;
 }
 
-/* Maps the lane that request 'r' in ring 'id''s control names into 'lane'
- * (unless it is already mapped), as producer or consumer of its ring.
- * Returns 0 or a negative errno value, after logging why. */
+/* Maps the lane that request 'r' names, at 'path' with geometry 'geo' (the
+ * switch's, copied from the control block with the request, unchecked),
+ * into 'lane' (unless it is already mapped), as producer or consumer of
+ * its ring.  Only 'geo' is used, never the geometry in the lane's header,
+ * which both applications on the lane can write.  Returns 0 or a negative
+ * errno value, after logging why. */
 static int
-dpdkr_lane_map(struct pmd_internals *pi, int id,
-               const struct dpdkr_lane_req *r, struct dpdkr_lane *lane,
-               bool producer)
+dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
+               const char *path, const struct dpdkr_geometry *geo,
+               struct dpdkr_lane *lane, bool producer)
 {
-    char path[sizeof pi->ctrl->lane_path[0]];
-    struct dpdkr_region_hdr *h;
+    const struct dpdkr_region_hdr *h;
     const char *why;
     struct stat st;
     int fd, err = -EINVAL;
@@ -458,9 +460,6 @@ dpdkr_lane_map(struct pmd_internals *pi, int id,
                                     : &pi->lane_rx_packets,
                      producer ? &pi->lane_tx_bytes : &pi->lane_rx_bytes);
 
-    /* The path is read once, into private memory, and terminated here. */
-    memcpy(path, (const void *) pi->ctrl->lane_path[id], sizeof path);
-    path[sizeof path - 1] = '\0';
     if (path[0] != '/' || r->lane_ring >= DPDKR_N_RINGS) {
         DPDKR_LOG(ERR, "%s: invalid lane request\n", pi->args.path);
         return -EINVAL;
@@ -477,6 +476,19 @@ dpdkr_lane_map(struct pmd_internals *pi, int id,
         close(fd);
         return -EINVAL;
     }
+
+    /* The switch's geometry, bounded by the file as it is now.  (A peer
+     * that shrinks the file later is the truncation guard's business.) */
+    why = dpdkr_geometry_check(geo, st.st_size);
+    if (!why && geo->epoch != r->lane_epoch) {
+        why = "the switch's lane geometry is not the requested lane's";
+    }
+    if (why) {
+        DPDKR_LOG(ERR, "%s: refusing lane %s: %s\n", pi->args.path, path,
+                  why);
+        close(fd);
+        return -EINVAL;
+    }
     lane->size = st.st_size;
     lane->base = mmap(NULL, lane->size, PROT_READ | PROT_WRITE, MAP_SHARED,
                       fd, 0);
@@ -488,20 +500,25 @@ dpdkr_lane_map(struct pmd_internals *pi, int id,
         return -ENOMEM;
     }
     lane->guard = dpdkr_guard_add(lane->base, lane->size);
-    why = dpdkr_region_validate(lane->base, lane->size, &lane->geo);
-    h = (struct dpdkr_region_hdr *) lane->base;
-    if (!why && lane->geo.epoch != r->lane_epoch) {
+    lane->geo = *geo;
+
+    /* Of the lane's header, only what says that it is the switch's live
+     * lane of that epoch: each word read once. */
+    h = (const struct dpdkr_region_hdr *) lane->base;
+    if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != DPDKR_MAGIC) {
+        why = "bad magic";
+    } else if (__atomic_load_n(&h->epoch, __ATOMIC_RELAXED)
+               != r->lane_epoch) {
         why = "stale lane (epoch differs)";
-    }
-    if (!why && __atomic_load_n(&h->server_state, __ATOMIC_ACQUIRE)
-                != DPDKR_SERVER_UP) {
+    } else if (__atomic_load_n(&h->server_state, __ATOMIC_ACQUIRE)
+               != DPDKR_SERVER_UP) {
         why = "the switch is not serving this lane";
     }
     if (why) {
         DPDKR_LOG(ERR, "%s: refusing lane %s: %s\n", pi->args.path, path,
                   why);
-        munmap(lane->base, lane->size);
         dpdkr_guard_remove(lane->guard);
+        munmap(lane->base, lane->size);
         memset(lane, 0, sizeof *lane);
         lane->guard = -1;
         return err;
@@ -530,15 +547,18 @@ static void
 dpdkr_tx_lane_update(struct pmd_internals *pi, uint32_t gen)
 {
     struct dpdkr_tx_lane *tl = &pi->txl;
+    char path[DPDKR_LANE_PATH_SIZE];
+    struct dpdkr_geometry geo;
     struct dpdkr_lane_req r;
     struct dpdkr_lane_ack a;
 
-    if (!dpdkr_lane_req_read(&pi->ctrl->req[DPDKR_RING_C2S], gen, &r)) {
+    if (!dpdkr_lane_req_read_lane(pi->ctrl, DPDKR_RING_C2S, gen, &r, path,
+                                  &geo)) {
         return;
     }
     tl->gen = gen;
     if (r.state == DPDKR_LANE_DIRECT) {
-        if (dpdkr_lane_map(pi, DPDKR_RING_C2S, &r, &tl->lane, true)) {
+        if (dpdkr_lane_map(pi, &r, path, &geo, &tl->lane, true)) {
             tl->direct = false;
             a.state = DPDKR_LANE_REFUSED;
         } else {
@@ -580,9 +600,12 @@ static void
 dpdkr_rx_lane_update(struct pmd_internals *pi, uint32_t gen)
 {
     struct dpdkr_rx_lane *rl = &pi->rxl;
+    char path[DPDKR_LANE_PATH_SIZE];
+    struct dpdkr_geometry geo;
     struct dpdkr_lane_req r;
 
-    if (!dpdkr_lane_req_read(&pi->ctrl->req[DPDKR_RING_S2C], gen, &r)) {
+    if (!dpdkr_lane_req_read_lane(pi->ctrl, DPDKR_RING_S2C, gen, &r, path,
+                                  &geo)) {
         return;
     }
     rl->gen = gen;
@@ -593,8 +616,8 @@ dpdkr_rx_lane_update(struct pmd_internals *pi, uint32_t gen)
     rl->reading_lane = false;
     rl->draining = false;
     if ((rl->direct && !r.lane_epoch)
-        || (r.lane_epoch && dpdkr_lane_map(pi, DPDKR_RING_S2C, &r, &rl->lane,
-                                       false))) {
+        || (r.lane_epoch && dpdkr_lane_map(pi, &r, path, &geo, &rl->lane,
+                                           false))) {
         /* Nothing can be read from a lane that cannot be mapped. */
         rl->busy = false;
         rl->direct = false;
@@ -1692,21 +1715,20 @@ dpdkr_server_port(uint16_t port_id)
 int
 rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
                            const struct dpdkr_lane_req *req,
-                           const char *lane_path, uint32_t *generation)
+                           const char *lane_path,
+                           const struct dpdkr_geometry *lane_geo,
+                           uint32_t *generation)
 {
     struct pmd_internals *pi = dpdkr_server_port(port_id);
-    char *dst;
 
     if (!pi || ring < 0 || ring >= DPDKR_N_RINGS) {
         return -ENODEV;
     }
-    dst = pi->ctrl->lane_path[ring];
-    if (lane_path) {
-        if (strlen(lane_path) >= sizeof pi->ctrl->lane_path[ring]) {
-            return -ENAMETOOLONG;
-        }
-        memset(dst, 0, sizeof pi->ctrl->lane_path[ring]);
-        memcpy(dst, lane_path, strlen(lane_path));
+    if (!lane_path != !lane_geo) {
+        return -EINVAL;
+    }
+    if (lane_path && strlen(lane_path) >= DPDKR_LANE_PATH_SIZE) {
+        return -ENAMETOOLONG;
     }
     /* Even generations, from 2 (0 means "no request yet"); the odd one in
      * between marks the request being written (dpdkr-ring.h). */
@@ -1714,7 +1736,8 @@ rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
     if (!pi->generation[ring]) {
         pi->generation[ring] = 2;
     }
-    dpdkr_lane_req_publish(&pi->ctrl->req[ring], req, pi->generation[ring]);
+    dpdkr_lane_req_publish_lane(pi->ctrl, ring, req, pi->generation[ring],
+                                lane_path, lane_geo);
     *generation = pi->generation[ring];
     return 0;
 }

@@ -26,15 +26,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct dpdkr_geometry;
 struct dpdkr_lane_ack;
 struct dpdkr_lane_req;
 
 /* Publishes 'req' (all but its generation) as the port's request for ring
- * 'ring', naming the lane 'lane_path' (if nonnull), and stores the new
- * request's generation in '*generation'. */
+ * 'ring', naming the lane 'lane_path' whose geometry, as the switch created
+ * it (dpdkr_region_layout() in dpdkr-ring.h, with its epoch), is
+ * '*lane_geo', or no lane if both are NULL (-EINVAL if only one is).  The
+ * client maps the lane with this geometry, never with the one in the
+ * lane's header, which the applications on the lane can rewrite.  Stores
+ * the new request's generation (even, see dpdkr-abi.h) in '*generation'.
+ * -ENAMETOOLONG if 'lane_path' does not fit the control block. */
 int rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
                                const struct dpdkr_lane_req *req,
-                               const char *lane_path, uint32_t *generation);
+                               const char *lane_path,
+                               const struct dpdkr_geometry *lane_geo,
+                               uint32_t *generation);
 
 /* Reads the client's acknowledgement for ring 'ring' into '*ack': hostile
  * data, to be checked by the caller.  -EAGAIN if it was being written. */
