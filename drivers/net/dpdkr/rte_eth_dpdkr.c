@@ -225,7 +225,7 @@ struct pmd_internals {
  * counts them, and the port stops carrying traffic instead of the process
  * dying.  Any other SIGBUS goes to the previous handler. */
 
-#define DPDKR_MAX_MAPPINGS 256
+#define DPDKR_GUARD_CHUNK 256   /* Slots per chunk. */
 
 struct dpdkr_mapping {
     uintptr_t base;             /* 0: free slot. */
@@ -233,33 +233,68 @@ struct dpdkr_mapping {
     uint32_t broken;            /* Set once the mapping was replaced. */
 };
 
-static struct dpdkr_mapping dpdkr_mappings[DPDKR_MAX_MAPPINGS];
+/* The slots: a list of chunks that only grows.  A chunk is allocated (under
+ * the mutex, never in the signal handler), filled, then linked with
+ * release order, and never freed, so the signal handler can walk the list
+ * with acquire loads at any time without a lock.  Slot number k is slot
+ * k % DPDKR_GUARD_CHUNK of chunk k / DPDKR_GUARD_CHUNK. */
+struct dpdkr_guard_chunk {
+    struct dpdkr_mapping slot[DPDKR_GUARD_CHUNK];
+    struct dpdkr_guard_chunk *next;
+};
+
+static struct dpdkr_guard_chunk dpdkr_guard_chunks; /* The first chunk. */
 static struct sigaction dpdkr_old_sigbus;
 static pthread_once_t dpdkr_sigbus_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t dpdkr_mappings_mutex = PTHREAD_MUTEX_INITIALIZER;
 
+static struct dpdkr_guard_chunk *
+dpdkr_guard_next(const struct dpdkr_guard_chunk *c)
+{
+    return __atomic_load_n(&c->next, __ATOMIC_ACQUIRE);
+}
+
+/* Returns the mapping in slot 'slot' (nonnegative, returned by
+ * dpdkr_guard_add()). */
+static struct dpdkr_mapping *
+dpdkr_guard_slot(int slot)
+{
+    struct dpdkr_guard_chunk *c = &dpdkr_guard_chunks;
+    int k;
+
+    for (k = slot / DPDKR_GUARD_CHUNK; k > 0; k--) {
+        c = dpdkr_guard_next(c);
+    }
+    return &c->slot[slot % DPDKR_GUARD_CHUNK];
+}
+
+/* Async-signal-safe: atomic loads, and mmap() as the only call. */
 static void
 dpdkr_sigbus(int sig, siginfo_t *si, void *uc)
 {
     uintptr_t addr = (uintptr_t) si->si_addr;
+    const struct dpdkr_guard_chunk *c;
     int i;
 
-    for (i = 0; i < DPDKR_MAX_MAPPINGS; i++) {
-        struct dpdkr_mapping *m = &dpdkr_mappings[i];
-        uintptr_t base = __atomic_load_n(&m->base, __ATOMIC_ACQUIRE);
-        uintptr_t size = __atomic_load_n(&m->size, __ATOMIC_ACQUIRE);
+    for (c = &dpdkr_guard_chunks; c; c = dpdkr_guard_next(c)) {
+        for (i = 0; i < DPDKR_GUARD_CHUNK; i++) {
+            struct dpdkr_mapping *m = (struct dpdkr_mapping *) &c->slot[i];
+            uintptr_t base = __atomic_load_n(&m->base, __ATOMIC_ACQUIRE);
+            uintptr_t size = __atomic_load_n(&m->size, __ATOMIC_ACQUIRE);
 
-        if (base && addr - base < size) {
-            if (mmap((void *) base, size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
-                != MAP_FAILED) {
-                __atomic_store_n(&m->broken, 1, __ATOMIC_RELEASE);
-                return;
+            if (base && addr - base < size) {
+                if (mmap((void *) base, size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+                    != MAP_FAILED) {
+                    __atomic_store_n(&m->broken, 1, __ATOMIC_RELEASE);
+                    return;
+                }
+                goto chain;
             }
-            break;
         }
     }
 
+chain:
     if (dpdkr_old_sigbus.sa_flags & SA_SIGINFO) {
         dpdkr_old_sigbus.sa_sigaction(sig, si, uc);
     } else if (dpdkr_old_sigbus.sa_handler != SIG_DFL
@@ -271,6 +306,8 @@ dpdkr_sigbus(int sig, siginfo_t *si, void *uc)
     }
 }
 
+static int dpdkr_sigbus_error;  /* Set by dpdkr_sigbus_install(). */
+
 static void
 dpdkr_sigbus_install(void)
 {
@@ -281,47 +318,71 @@ dpdkr_sigbus_install(void)
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGBUS, &sa, &dpdkr_old_sigbus)) {
-        DPDKR_LOG(WARNING, "cannot install the SIGBUS handler that guards "
+        dpdkr_sigbus_error = errno;
+        DPDKR_LOG(ERR, "cannot install the SIGBUS handler that guards "
                   "regions against truncation: %s\n", rte_strerror(errno));
     }
 }
 
 /* Registers the mapping [base, base + size) with the truncation guard.
- * Returns its slot, or -1 if there is no free slot. */
+ * Returns its slot (nonnegative), or a negative errno value if it cannot
+ * be guarded, after logging why: the caller must then not use it.  There
+ * is no limit on the number of slots but memory. */
 static int
 dpdkr_guard_add(void *base, uint64_t size)
 {
-    int i, slot = -1;
+    struct dpdkr_guard_chunk *c, *last = NULL;
+    int i, k = 0, slot = -ENOMEM;
 
     pthread_once(&dpdkr_sigbus_once, dpdkr_sigbus_install);
+    if (dpdkr_sigbus_error) {
+        return -dpdkr_sigbus_error;
+    }
     pthread_mutex_lock(&dpdkr_mappings_mutex);
-    for (i = 0; i < DPDKR_MAX_MAPPINGS; i++) {
-        struct dpdkr_mapping *m = &dpdkr_mappings[i];
-
-        if (!m->base) {
-            __atomic_store_n(&m->size, (uintptr_t) size, __ATOMIC_RELEASE);
-            __atomic_store_n(&m->broken, 0, __ATOMIC_RELEASE);
-            __atomic_store_n(&m->base, (uintptr_t) base, __ATOMIC_RELEASE);
-            slot = i;
-            break;
+    for (c = &dpdkr_guard_chunks; c && slot < 0; c = dpdkr_guard_next(c)) {
+        for (i = 0; i < DPDKR_GUARD_CHUNK; i++) {
+            if (!c->slot[i].base) {
+                slot = k * DPDKR_GUARD_CHUNK + i;
+                break;
+            }
         }
+        last = c;
+        k++;
+    }
+    if (slot < 0 && k < INT_MAX / DPDKR_GUARD_CHUNK) {
+        /* Every slot is taken: a new chunk (zeroed pages of its own),
+         * linked once it is ready. */
+        c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (c != MAP_FAILED) {
+            slot = k * DPDKR_GUARD_CHUNK;
+            __atomic_store_n(&last->next, c, __ATOMIC_RELEASE);
+        }
+    }
+    if (slot >= 0) {
+        struct dpdkr_mapping *m = dpdkr_guard_slot(slot);
+
+        __atomic_store_n(&m->size, (uintptr_t) size, __ATOMIC_RELEASE);
+        __atomic_store_n(&m->broken, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&m->base, (uintptr_t) base, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&dpdkr_mappings_mutex);
     if (slot < 0) {
-        DPDKR_LOG(WARNING, "more than %d regions mapped: this one is not "
-                  "guarded against truncation by its peer\n",
-                  DPDKR_MAX_MAPPINGS);
+        DPDKR_LOG(ERR, "out of memory for the truncation guard: refusing "
+                  "to use a mapping that it cannot guard\n");
     }
     return slot;
 }
 
-/* Unregisters guard slot 'slot' (before its memory is unmapped). */
+/* Unregisters guard slot 'slot' (before its memory is unmapped).  Does
+ * nothing if 'slot' is negative. */
 static void
 dpdkr_guard_remove(int slot)
 {
     if (slot >= 0) {
         pthread_mutex_lock(&dpdkr_mappings_mutex);
-        __atomic_store_n(&dpdkr_mappings[slot].base, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&dpdkr_guard_slot(slot)->base, 0,
+                         __ATOMIC_RELEASE);
         pthread_mutex_unlock(&dpdkr_mappings_mutex);
     }
 }
@@ -330,7 +391,8 @@ static bool
 dpdkr_guard_broken(int slot)
 {
     return slot >= 0
-           && __atomic_load_n(&dpdkr_mappings[slot].broken, __ATOMIC_ACQUIRE);
+           && __atomic_load_n(&dpdkr_guard_slot(slot)->broken,
+                              __ATOMIC_ACQUIRE);
 }
 
 /* Complains, at most once a second, when the peer has sent invalid
@@ -500,6 +562,14 @@ dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
         return -ENOMEM;
     }
     lane->guard = dpdkr_guard_add(lane->base, lane->size);
+    if (lane->guard < 0) {
+        DPDKR_LOG(ERR, "%s: refusing lane %s: cannot guard it against "
+                  "truncation\n", pi->args.path, path);
+        munmap(lane->base, lane->size);
+        memset(lane, 0, sizeof *lane);
+        lane->guard = -1;
+        return -ENOMEM;
+    }
     lane->geo = *geo;
 
     /* Of the lane's header, only what says that it is the switch's live
@@ -997,6 +1067,11 @@ dpdkr_server_create(struct pmd_internals *pi)
         goto error;
     }
     pi->guard = dpdkr_guard_add(pi->base, pi->size);
+    if (pi->guard < 0) {
+        DPDKR_LOG(ERR, "%s: cannot guard the region against truncation\n",
+                  a->path);
+        goto error;
+    }
 
     clock_gettime(CLOCK_REALTIME, &ts);
     g.epoch = ((uint64_t) ts.tv_sec << 32) ^ ts.tv_nsec ^ getpid();
@@ -1058,6 +1133,11 @@ dpdkr_client_attach(struct pmd_internals *pi)
         goto error;
     }
     pi->guard = dpdkr_guard_add(pi->base, pi->size);
+    if (pi->guard < 0) {
+        DPDKR_LOG(ERR, "%s: refusing region: cannot guard it against "
+                  "truncation\n", path);
+        goto error;
+    }
     why = dpdkr_region_validate(pi->base, pi->size, &pi->geo);
     if (why) {
         DPDKR_LOG(ERR, "%s: refusing region: %s (this driver speaks dpdkr "
