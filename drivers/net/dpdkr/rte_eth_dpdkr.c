@@ -420,11 +420,12 @@ dpdkr_complain(struct pmd_internals *pi)
 /* Receives at most 'n' packets from ring 'v' into 'bufs', accepting
  * packets of at most 'max_len' bytes.  Stores in '*used' how many
  * descriptors it consumed (valid or not) and returns how many packets it
- * received. */
+ * received.  If 'starved' is nonnull, stores in it whether descriptors were
+ * ready but left on the ring for lack of mbufs (then '*used' is 0). */
 static uint16_t
-dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
-              struct rte_mbuf **bufs, uint32_t n, uint32_t max_len,
-              uint32_t *used)
+dpdkr_rx_ring_starved(struct pmd_internals *pi, struct dpdkr_ring_view *v,
+                      struct rte_mbuf **bufs, uint32_t n, uint32_t max_len,
+                      uint32_t *used, bool *starved)
 {
     const uint8_t *src[DPDKR_RX_BURST_MAX];
     uint32_t len[DPDKR_RX_BURST_MAX];
@@ -432,6 +433,9 @@ dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
     uint64_t bytes = 0;
 
     *used = 0;
+    if (starved) {
+        *starved = false;
+    }
     avail = dpdkr_cons_avail(v, RTE_MIN(n, (uint32_t) DPDKR_RX_BURST_MAX));
     if (!avail) {
         if (unlikely(v->bad_index != 0)) {
@@ -441,6 +445,9 @@ dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
     }
     if (unlikely(rte_pktmbuf_alloc_bulk(pi->mb_pool, bufs, avail))) {
         pi->rx_nombuf += avail;
+        if (starved) {
+            *starved = true;
+        }
         return 0;
     }
 
@@ -479,6 +486,14 @@ dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
     dpdkr_cons_release(v, avail, got, bytes);
     *used = avail;
     return got;
+}
+
+static uint16_t
+dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
+              struct rte_mbuf **bufs, uint32_t n, uint32_t max_len,
+              uint32_t *used)
+{
+    return dpdkr_rx_ring_starved(pi, v, bufs, n, max_len, used, NULL);
 }
 
 /* Lanes, client side. */
@@ -705,8 +720,13 @@ dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
 {
     struct dpdkr_rx_lane *rl = &pi->rxl;
     uint32_t used, left;
+    bool starved;
     uint16_t got;
 
+    /* A step below ends only on an empty ring or at its index, never for
+     * lack of mbufs: without mbufs, the burst receives nothing and stays
+     * in the step, since going on would let the next path's packets
+     * overtake those left behind (or unmap a lane with packets on it). */
     if (rl->to_old) {
         /* Every packet of the old path precedes 'old_seq' on the S2C
          * ring, where the switch put it before the request.  An index
@@ -714,9 +734,9 @@ dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
          * there is nothing to wait for. */
         left = rl->old_seq - pi->rx.idx;
         if (left && left <= pi->rx.size) {
-            got = dpdkr_rx_ring(pi, &pi->rx, bufs, RTE_MIN(n, left),
-                                pi->max_rx_len, &used);
-            if (used) {
+            got = dpdkr_rx_ring_starved(pi, &pi->rx, bufs, RTE_MIN(n, left),
+                                        pi->max_rx_len, &used, &starved);
+            if (used || starved) {
                 return got;
             }
         }
@@ -727,9 +747,10 @@ dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
          * put them before acknowledging.  An empty lane ends this step. */
         left = rl->lane_seq - rl->lane.view.idx;
         if (left && left <= rl->lane.view.size) {
-            got = dpdkr_rx_ring(pi, &rl->lane.view, bufs, RTE_MIN(n, left),
-                                pi->max_rx_len, &used);
-            if (used) {
+            got = dpdkr_rx_ring_starved(pi, &rl->lane.view, bufs,
+                                        RTE_MIN(n, left), pi->max_rx_len,
+                                        &used, &starved);
+            if (used || starved) {
                 return got;
             }
         }
