@@ -268,7 +268,9 @@ dpdkr_guard_slot(int slot)
     return &c->slot[slot % DPDKR_GUARD_CHUNK];
 }
 
-/* Async-signal-safe: atomic loads, and mmap() as the only call. */
+/* Finds the guarded mapping of the faulting address with atomic loads only
+ * (no lock, no allocation: async-signal-safe) and replaces it; any other
+ * SIGBUS goes to the previous handler. */
 static void
 dpdkr_sigbus(int sig, siginfo_t *si, void *uc)
 {
