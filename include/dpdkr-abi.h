@@ -62,7 +62,14 @@
  * Compatibility: a reader accepts a region whose 'major' equals its own and
  * whose 'minor' is any value; fields added in a later minor version sit in
  * space that earlier versions reserve as zero, and 'hdr_size' tells how
- * much of the header the writer knew about. */
+ * much of the header the writer knew about.
+ *
+ * 1.2 changed how lane requests and acknowledgements are published (a
+ * seqlock, with even generations) and added the lanes' geometry to the
+ * control block.  A 1.2 client of a 1.1 switch takes no lane: it waits out
+ * the odd generations of such a switch and refuses the lanes of its even
+ * ones, whose geometry is zero, so the port stays switched.  A 1.1 client
+ * of a 1.2 switch works as 1.1 did, with 1.1's weaknesses (see "Lanes"). */
 
 #include <stdint.h>
 
