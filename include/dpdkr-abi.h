@@ -17,7 +17,7 @@
 #ifndef DPDKR_ABI_H
 #define DPDKR_ABI_H 1
 
-/* The dpdkr shared-memory ABI, version 1.1.
+/* The dpdkr shared-memory ABI, version 1.2.
  *
  * This header is the whole contract between Open vSwitch (the "server",
  * which creates a region per dpdkr port) and the application attached to
@@ -62,13 +62,20 @@
  * Compatibility: a reader accepts a region whose 'major' equals its own and
  * whose 'minor' is any value; fields added in a later minor version sit in
  * space that earlier versions reserve as zero, and 'hdr_size' tells how
- * much of the header the writer knew about. */
+ * much of the header the writer knew about.
+ *
+ * 1.2 changed how lane requests and acknowledgements are published (a
+ * seqlock, with even generations) and added the lanes' geometry to the
+ * control block.  A 1.2 client of a 1.1 switch takes no lane: it waits out
+ * the odd generations of such a switch and refuses the lanes of its even
+ * ones, whose geometry is zero, so the port stays switched.  A 1.1 client
+ * of a 1.2 switch works as 1.1 did, with 1.1's weaknesses (see "Lanes"). */
 
 #include <stdint.h>
 
 #define DPDKR_MAGIC UINT64_C(0x3250325052444b50) /* "PKDRP2P2", LE. */
 #define DPDKR_VERSION_MAJOR 1
-#define DPDKR_VERSION_MINOR 1
+#define DPDKR_VERSION_MINOR 2
 
 #define DPDKR_CACHE_LINE 64
 
@@ -212,10 +219,18 @@ struct dpdkr_ring {
  *     lane and S2C ring for DIRECT, S2C ring alone for SWITCHED.  It
  *     acknowledges once it is on the new path.
  *
- * A side publishes a request or acknowledgement by writing every other
- * field, then 'generation' with release order; the reader reads
- * 'generation' (one word per burst), and only when it changed the other
- * fields, then 'generation' again, retrying later if it moved.  The switch
+ * A side publishes a request or acknowledgement under a seqlock (1.2):
+ * request generations are even, from 2, advancing by 2, and an
+ * acknowledgement's generation is that of the request it answers.  The
+ * writer first stores the odd value generation - 1 into 'generation', then
+ * (after a release fence) every other field, then the new even
+ * 'generation' with release order.  The reader reads 'generation' with
+ * acquire order (one word per burst); an odd value means "being written,
+ * look again later".  Only when it is even and changed does the reader
+ * copy the other fields into private memory, then, after an acquire fence,
+ * read 'generation' again, and it accepts the copy only if both reads are
+ * equal.  (In 1.1 the writer did not store the odd value first, so a
+ * reader could accept fields of two generations.)  The switch
  * never waits for a client without a time limit: a client that does not
  * acknowledge in time is taken back to the switched path (see
  * Documentation/dpdkr-lanes.rst).
@@ -239,6 +254,15 @@ struct dpdkr_ring {
  * switch gives up waiting for the acknowledgement only while rx_busy is
  * even: the consumer's next burst then sees the request first.
  *
+ * A request that names a lane comes with the lane's path and geometry
+ * (lane_path[i], lane_geo[i], 1.2), written by the switch inside the
+ * request's seqlock.  The client copies them with the request, validates
+ * the geometry against the size of the lane file as it opened it, and
+ * uses only that copy: the lane's own header is writable by both
+ * applications on the lane, so of it a client checks only 'magic', 'epoch'
+ * and 'server_state'.  A 1.1 switch leaves lane_geo zero, which no client
+ * of 1.2 accepts: it refuses such lanes.
+ *
  * A client that cannot use a lane acknowledges DPDKR_LANE_REFUSED and
  * stays on the switched path. */
 enum dpdkr_lane_state {
@@ -248,7 +272,8 @@ enum dpdkr_lane_state {
 };
 
 struct dpdkr_lane_req {         /* Written by the server only. */
-    uint32_t generation;        /* Bumped for every new request. */
+    uint32_t generation;        /* Even; advances by 2 for every new
+                                 * request, odd while being written. */
     uint32_t state;             /* Requested enum dpdkr_lane_state. */
     uint64_t lane_epoch;        /* Epoch of the lane region to use. */
     uint32_t lane_ring;         /* Ring of the lane region to use. */
@@ -259,7 +284,8 @@ struct dpdkr_lane_req {         /* Written by the server only. */
 };
 
 struct dpdkr_lane_ack {         /* Written by the client only. */
-    uint32_t generation;        /* Generation acknowledged. */
+    uint32_t generation;        /* Generation acknowledged (even), odd
+                                 * while being written. */
     uint32_t state;             /* State reached: enum dpdkr_lane_state. */
     uint64_t old_path_seq;      /* Producer's port (C2S) ring head. */
     uint64_t lane_seq;          /* Producer's lane ring head, or 0. */
@@ -270,12 +296,33 @@ struct dpdkr_lane_ack {         /* Written by the client only. */
     uint8_t pad[DPDKR_CACHE_LINE - 32];
 };
 
+/* The geometry of the lane that a request names (1.2), as the switch
+ * created it.  Written by the server only, under the request's seqlock.
+ * Both applications on a lane can write the lane's own header, so a client
+ * takes the lane's geometry from here, from the control block of its own
+ * port, which only the switch writes, and never from the lane's header. */
+struct dpdkr_lane_geo {
+    uint64_t region_size;       /* Size of the lane file, in bytes. */
+    uint64_t epoch;             /* The lane's epoch (as req.lane_epoch). */
+    uint64_t ctrl_offset;       /* Of the lane's own (unused) control. */
+    uint64_t rsvd;              /* Zero. */
+    struct dpdkr_ring_info ring[DPDKR_N_RINGS];
+};
+
+#define DPDKR_LANE_PATH_SIZE 256
+
 struct dpdkr_ctrl {
     struct dpdkr_lane_req req[DPDKR_N_RINGS];
     struct dpdkr_lane_ack ack[DPDKR_N_RINGS];
-    char lane_path[DPDKR_N_RINGS][256]; /* Server-written, NUL-padded:
-                                         * the lane of req[i]. */
-    uint8_t reserved[DPDKR_CTRL_SIZE - 4 * DPDKR_CACHE_LINE - 512];
+    char lane_path[DPDKR_N_RINGS][DPDKR_LANE_PATH_SIZE];
+                                /* Server-written, NUL-padded, under the
+                                 * seqlock of req[i]: the lane of req[i]. */
+    struct dpdkr_lane_geo lane_geo[DPDKR_N_RINGS];
+                                /* 1.2: server-written, under the seqlock
+                                 * of req[i]: the geometry of that lane. */
+    uint8_t reserved[DPDKR_CTRL_SIZE - 4 * DPDKR_CACHE_LINE
+                     - DPDKR_N_RINGS * DPDKR_LANE_PATH_SIZE
+                     - DPDKR_N_RINGS * 96];
 };
 
 /* The ABI is fixed: catch any accidental change of a size or offset. */
@@ -284,6 +331,7 @@ DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring_info) == 32, "ring_info");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_region_hdr) == DPDKR_HDR_SIZE, "hdr");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_desc) == 16, "desc");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring) == DPDKR_RING_HDR_SIZE, "ring");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_geo) == 96, "lane_geo");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ctrl) == DPDKR_CTRL_SIZE, "ctrl");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_req) == DPDKR_CACHE_LINE, "req");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_ack) == DPDKR_CACHE_LINE, "ack");

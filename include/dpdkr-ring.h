@@ -163,51 +163,22 @@ dpdkr_geometry_overlaps(const struct dpdkr_geometry *g)
     return false;
 }
 
-/* Validates the header of a region of 'file_size' bytes mapped at 'base'
- * (shared, hostile memory) and copies its geometry into 'g'.  Each header
- * field is read exactly once.  Returns NULL if the region is usable,
- * otherwise a static string saying why not (for a log line). */
+/* Checks geometry 'g' (a private copy) for a region file of 'file_size'
+ * bytes.  Returns NULL if it describes a usable region, otherwise a static
+ * string saying why not. */
 static inline const char *
-dpdkr_region_validate(const void *base, uint64_t file_size,
-                      struct dpdkr_geometry *g)
+dpdkr_geometry_check(const struct dpdkr_geometry *g, uint64_t file_size)
 {
-    const volatile struct dpdkr_region_hdr *h = base;
-    uint64_t magic, end;
-    uint32_t hdr_size;
     int i;
 
     if (file_size < DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE) {
         return "region smaller than its header";
     }
-    magic = __atomic_load_n(&((const struct dpdkr_region_hdr *) base)->magic,
-                            __ATOMIC_ACQUIRE);
-    if (magic != DPDKR_MAGIC) {
-        return "bad magic (not a dpdkr region, or not ready yet)";
-    }
-    if (h->major != DPDKR_VERSION_MAJOR) {
-        return "incompatible ABI major version";
-    }
-    hdr_size = h->hdr_size;
-    if (hdr_size < offsetof(struct dpdkr_region_hdr, reserved)
-        || hdr_size > DPDKR_HDR_SIZE) {
-        return "bad header size";
-    }
-    if (h->n_rings != DPDKR_N_RINGS) {
-        return "bad number of rings";
-    }
-
-    memset(g, 0, sizeof *g);
-    g->region_size = h->region_size;
-    g->epoch = h->epoch;
-    g->ctrl_offset = h->ctrl_offset;
     if (g->region_size > DPDKR_REGION_SIZE_MAX) {
         return "region too large";
     }
     if (g->region_size != file_size) {
         return "region size does not match the file";
-    }
-    if (h->ctrl_size != DPDKR_CTRL_SIZE) {
-        return "bad control block size";
     }
     if (g->ctrl_offset % DPDKR_CACHE_LINE
         || !dpdkr_range_ok(g->ctrl_offset, DPDKR_CTRL_SIZE, g->region_size)
@@ -215,14 +186,8 @@ dpdkr_region_validate(const void *base, uint64_t file_size,
         return "control block out of bounds";
     }
     for (i = 0; i < DPDKR_N_RINGS; i++) {
-        struct dpdkr_ring_info *r = &g->ring[i];
-        uint64_t n;
-
-        r->offset = h->ring[i].offset;
-        r->buf_offset = h->ring[i].buf_offset;
-        r->log2_size = h->ring[i].log2_size;
-        r->buf_size = h->ring[i].buf_size;
-        r->buf_area_size = h->ring[i].buf_area_size;
+        const struct dpdkr_ring_info *r = &g->ring[i];
+        uint64_t n, end;
 
         if (r->log2_size < DPDKR_LOG2_RING_MIN
             || r->log2_size > DPDKR_LOG2_RING_MAX) {
@@ -251,6 +216,58 @@ dpdkr_region_validate(const void *base, uint64_t file_size,
         return "parts of the region overlap";
     }
     return NULL;
+}
+
+/* Validates the header of a region of 'file_size' bytes mapped at 'base'
+ * (shared, hostile memory) and copies its geometry into 'g'.  Each header
+ * field is read exactly once.  Returns NULL if the region is usable,
+ * otherwise a static string saying why not (for a log line). */
+static inline const char *
+dpdkr_region_validate(const void *base, uint64_t file_size,
+                      struct dpdkr_geometry *g)
+{
+    const volatile struct dpdkr_region_hdr *h = base;
+    uint32_t hdr_size;
+    uint64_t magic;
+    int i;
+
+    if (file_size < DPDKR_HDR_SIZE + DPDKR_CTRL_SIZE) {
+        return "region smaller than its header";
+    }
+    magic = __atomic_load_n(&((const struct dpdkr_region_hdr *) base)->magic,
+                            __ATOMIC_ACQUIRE);
+    if (magic != DPDKR_MAGIC) {
+        return "bad magic (not a dpdkr region, or not ready yet)";
+    }
+    if (h->major != DPDKR_VERSION_MAJOR) {
+        return "incompatible ABI major version";
+    }
+    hdr_size = h->hdr_size;
+    if (hdr_size < offsetof(struct dpdkr_region_hdr, reserved)
+        || hdr_size > DPDKR_HDR_SIZE) {
+        return "bad header size";
+    }
+    if (h->n_rings != DPDKR_N_RINGS) {
+        return "bad number of rings";
+    }
+
+    memset(g, 0, sizeof *g);
+    g->region_size = h->region_size;
+    g->epoch = h->epoch;
+    g->ctrl_offset = h->ctrl_offset;
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        struct dpdkr_ring_info *r = &g->ring[i];
+
+        r->offset = h->ring[i].offset;
+        r->buf_offset = h->ring[i].buf_offset;
+        r->log2_size = h->ring[i].log2_size;
+        r->buf_size = h->ring[i].buf_size;
+        r->buf_area_size = h->ring[i].buf_area_size;
+    }
+    if (h->ctrl_size != DPDKR_CTRL_SIZE) {
+        return "bad control block size";
+    }
+    return dpdkr_geometry_check(g, file_size);
 }
 
 /* Initializes 'v' for ring 'id' of the region mapped at 'base', whose
@@ -440,68 +457,207 @@ dpdkr_cons_release(struct dpdkr_ring_view *v, uint32_t n, uint32_t packets,
     }
 }
 
-/* Lane control (see dpdkr-abi.h). */
+/* Lane control (see dpdkr-abi.h).
+ *
+ * A request and an acknowledgement are each published under a seqlock:
+ * the writer stores the odd value 'gen' - 1 into 'generation', then (after
+ * a release fence) the other fields, then the even 'gen' with release
+ * order.  A reader that reads an odd generation leaves the fields alone
+ * (they are being written: it tries again at its next burst); otherwise it
+ * copies the fields into private memory and accepts them only if the
+ * generation, read again after an acquire fence, has not changed.  So an
+ * accepted copy is exactly what one writer published under one
+ * generation. */
 
-/* Publishes request 'r' into 'shared' under generation 'gen'. */
+static inline uint32_t
+dpdkr_load_relaxed(const uint32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t
+dpdkr_load_relaxed64(const uint64_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void
+dpdkr_store_relaxed32(uint32_t *p, uint32_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+/* Starts a seqlock write of the word 'generation' towards the even value
+ * 'gen': makes it odd, and orders that before the writes that follow. */
+static inline void
+dpdkr_seq_write_begin(uint32_t *generation, uint32_t gen)
+{
+    __atomic_store_n(generation, gen - 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/* Ends a seqlock read that began by reading 'gen' (acquire) from
+ * 'generation': returns true if the copy made since is consistent. */
+static inline bool
+dpdkr_seq_read_end(const uint32_t *generation, uint32_t gen)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(generation, __ATOMIC_RELAXED) == gen;
+}
+
+/* Publishes request 'r' into 'shared' under generation 'gen', which is
+ * even (the switch's generations start at 2 and advance by 2). */
 static inline void
 dpdkr_lane_req_publish(struct dpdkr_lane_req *shared,
                        const struct dpdkr_lane_req *r, uint32_t gen)
 {
-    shared->state = r->state;
-    shared->lane_epoch = r->lane_epoch;
-    shared->lane_ring = r->lane_ring;
-    shared->max_len = r->max_len;
-    shared->old_path_seq = r->old_path_seq;
-    shared->lane_seq = r->lane_seq;
+    dpdkr_seq_write_begin(&shared->generation, gen);
+    dpdkr_store_relaxed32(&shared->state, r->state);
+    dpdkr_store_relaxed64(&shared->lane_epoch, r->lane_epoch);
+    dpdkr_store_relaxed32(&shared->lane_ring, r->lane_ring);
+    dpdkr_store_relaxed32(&shared->max_len, r->max_len);
+    dpdkr_store_relaxed64(&shared->old_path_seq, r->old_path_seq);
+    dpdkr_store_relaxed64(&shared->lane_seq, r->lane_seq);
     dpdkr_store_release(&shared->generation, gen);
 }
 
-/* Reads the request in 'shared', whose generation the caller read as
- * 'gen', into 'r'.  Returns false if the request changed meanwhile (try
- * again later). */
+/* Reads the request in 'shared', whose generation the caller read (with
+ * acquire order) as 'gen', into 'r'.  Returns false if 'gen' is odd (the
+ * request is being written) or the request changed meanwhile: try again
+ * later. */
 static inline bool
 dpdkr_lane_req_read(const struct dpdkr_lane_req *shared, uint32_t gen,
                     struct dpdkr_lane_req *r)
 {
-    const volatile struct dpdkr_lane_req *v = shared;
-
+    if (gen & 1) {
+        return false;
+    }
     r->generation = gen;
-    r->state = v->state;
-    r->lane_epoch = v->lane_epoch;
-    r->lane_ring = v->lane_ring;
-    r->max_len = v->max_len;
-    r->old_path_seq = v->old_path_seq;
-    r->lane_seq = v->lane_seq;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    return __atomic_load_n(&shared->generation, __ATOMIC_RELAXED) == gen;
+    r->state = dpdkr_load_relaxed(&shared->state);
+    r->lane_epoch = dpdkr_load_relaxed64(&shared->lane_epoch);
+    r->lane_ring = dpdkr_load_relaxed(&shared->lane_ring);
+    r->max_len = dpdkr_load_relaxed(&shared->max_len);
+    r->old_path_seq = dpdkr_load_relaxed64(&shared->old_path_seq);
+    r->lane_seq = dpdkr_load_relaxed64(&shared->lane_seq);
+    return dpdkr_seq_read_end(&shared->generation, gen);
 }
 
-/* Publishes acknowledgement 'a' (with its generation) into 'shared'. */
+/* Publishes acknowledgement 'a' into 'shared' under its generation, the
+ * (even) generation of the request it answers.  Leaves the burst markers
+ * alone. */
 static inline void
 dpdkr_lane_ack_publish(struct dpdkr_lane_ack *shared,
                        const struct dpdkr_lane_ack *a)
 {
-    shared->state = a->state;
-    shared->old_path_seq = a->old_path_seq;
-    shared->lane_seq = a->lane_seq;
+    dpdkr_seq_write_begin(&shared->generation, a->generation);
+    dpdkr_store_relaxed32(&shared->state, a->state);
+    dpdkr_store_relaxed64(&shared->old_path_seq, a->old_path_seq);
+    dpdkr_store_relaxed64(&shared->lane_seq, a->lane_seq);
     dpdkr_store_release(&shared->generation, a->generation);
 }
 
-/* Reads the acknowledgement in 'shared' into 'a'.  Returns false if it
- * changed while being read (try again later). */
+/* Reads the acknowledgement in 'shared' into 'a'.  Returns false if it is
+ * being written (odd generation) or changed while being read: try again
+ * later. */
 static inline bool
 dpdkr_lane_ack_read(const struct dpdkr_lane_ack *shared,
                     struct dpdkr_lane_ack *a)
 {
-    const volatile struct dpdkr_lane_ack *v = shared;
+    uint32_t gen = dpdkr_load_acquire(&shared->generation);
 
-    a->generation = dpdkr_load_acquire(&shared->generation);
-    a->state = v->state;
-    a->old_path_seq = v->old_path_seq;
-    a->lane_seq = v->lane_seq;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    return __atomic_load_n(&shared->generation, __ATOMIC_RELAXED)
-           == a->generation;
+    if (gen & 1) {
+        return false;
+    }
+    a->generation = gen;
+    a->state = dpdkr_load_relaxed(&shared->state);
+    a->old_path_seq = dpdkr_load_relaxed64(&shared->old_path_seq);
+    a->lane_seq = dpdkr_load_relaxed64(&shared->lane_seq);
+    return dpdkr_seq_read_end(&shared->generation, gen);
+}
+
+/* Publishes into control block 'ctrl' request 'r' for ring 'id' under
+ * generation 'gen' (even), as dpdkr_lane_req_publish() does, together
+ * with the path and geometry of the lane it names, 'path' (shorter than
+ * DPDKR_LANE_PATH_SIZE) and 'g', or with neither if both are NULL. */
+static inline void
+dpdkr_lane_req_publish_lane(struct dpdkr_ctrl *ctrl, int id,
+                            const struct dpdkr_lane_req *r, uint32_t gen,
+                            const char *path, const struct dpdkr_geometry *g)
+{
+    struct dpdkr_lane_req *shared = &ctrl->req[id];
+    struct dpdkr_lane_geo *lg = &ctrl->lane_geo[id];
+    size_t len = path ? strlen(path) : 0;
+    int i;
+
+    dpdkr_seq_write_begin(&shared->generation, gen);
+    memset(ctrl->lane_path[id], 0, sizeof ctrl->lane_path[id]);
+    if (len < sizeof ctrl->lane_path[id]) {
+        memcpy(ctrl->lane_path[id], path, len);
+    }
+    memset(lg, 0, sizeof *lg);
+    if (g) {
+        lg->region_size = g->region_size;
+        lg->epoch = g->epoch;
+        lg->ctrl_offset = g->ctrl_offset;
+        for (i = 0; i < DPDKR_N_RINGS; i++) {
+            lg->ring[i] = g->ring[i];
+        }
+    }
+    dpdkr_store_relaxed32(&shared->state, r->state);
+    dpdkr_store_relaxed64(&shared->lane_epoch, r->lane_epoch);
+    dpdkr_store_relaxed32(&shared->lane_ring, r->lane_ring);
+    dpdkr_store_relaxed32(&shared->max_len, r->max_len);
+    dpdkr_store_relaxed64(&shared->old_path_seq, r->old_path_seq);
+    dpdkr_store_relaxed64(&shared->lane_seq, r->lane_seq);
+    dpdkr_store_release(&shared->generation, gen);
+}
+
+/* Reads request 'id' of control block 'ctrl', whose generation the caller
+ * read (with acquire order) as 'gen', into 'r', as dpdkr_lane_req_read()
+ * does, together with the path of the lane it names into 'path'
+ * (DPDKR_LANE_PATH_SIZE bytes, always NUL-terminated) and that lane's
+ * geometry into 'g', all as one consistent copy in private memory.  The
+ * geometry is as the switch wrote it, not validated: see
+ * dpdkr_geometry_check().  Returns false if the request is being written
+ * or changed meanwhile: try again later. */
+static inline bool
+dpdkr_lane_req_read_lane(const struct dpdkr_ctrl *ctrl, int id, uint32_t gen,
+                         struct dpdkr_lane_req *r, char *path,
+                         struct dpdkr_geometry *g)
+{
+    const volatile char *sp = ctrl->lane_path[id];
+    const struct dpdkr_lane_geo *lg = &ctrl->lane_geo[id];
+    int i;
+
+    if (gen & 1) {
+        return false;
+    }
+    r->generation = gen;
+    r->state = dpdkr_load_relaxed(&ctrl->req[id].state);
+    r->lane_epoch = dpdkr_load_relaxed64(&ctrl->req[id].lane_epoch);
+    r->lane_ring = dpdkr_load_relaxed(&ctrl->req[id].lane_ring);
+    r->max_len = dpdkr_load_relaxed(&ctrl->req[id].max_len);
+    r->old_path_seq = dpdkr_load_relaxed64(&ctrl->req[id].old_path_seq);
+    r->lane_seq = dpdkr_load_relaxed64(&ctrl->req[id].lane_seq);
+    for (i = 0; i < DPDKR_LANE_PATH_SIZE; i++) {
+        path[i] = sp[i];
+    }
+    path[DPDKR_LANE_PATH_SIZE - 1] = '\0';
+    memset(g, 0, sizeof *g);
+    g->region_size = dpdkr_load_relaxed64(&lg->region_size);
+    g->epoch = dpdkr_load_relaxed64(&lg->epoch);
+    g->ctrl_offset = dpdkr_load_relaxed64(&lg->ctrl_offset);
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        const struct dpdkr_ring_info *sr = &lg->ring[i];
+        struct dpdkr_ring_info *ri = &g->ring[i];
+
+        ri->offset = dpdkr_load_relaxed64(&sr->offset);
+        ri->buf_offset = dpdkr_load_relaxed64(&sr->buf_offset);
+        ri->log2_size = dpdkr_load_relaxed(&sr->log2_size);
+        ri->buf_size = dpdkr_load_relaxed(&sr->buf_size);
+        ri->buf_area_size = dpdkr_load_relaxed64(&sr->buf_area_size);
+    }
+    return dpdkr_seq_read_end(&ctrl->req[id].generation, gen);
 }
 
 /* Writes a new region header for geometry 'g' at 'base' (a zeroed

@@ -13,6 +13,7 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/smoke.at \
 	p2p/tests/dpdkr.at \
 	p2p/tests/dpdkr-ring.at \
+	p2p/tests/dpdkr-lane-ctrl.at \
 	p2p/tests/p2p-detector.at \
 	p2p/tests/p2p-lane.at \
 	p2p/tests/p2p-lane-failures.at \
@@ -55,11 +56,13 @@ P2P_CLANG = clang
 P2P_RING_BINS = \
 	tests/test-dpdkr-ring \
 	tests/dpdkr-hostile \
-	tests/fuzz/dpdkr_fuzz
+	tests/fuzz/dpdkr_fuzz \
+	tests/fuzz/dpdkr_lane_fuzz
 EXTRA_DIST += \
 	p2p/tests/test-dpdkr-ring.c \
 	p2p/tests/dpdkr-hostile.c \
 	p2p/tests/fuzz/dpdkr_fuzz.c \
+	p2p/tests/fuzz/dpdkr_lane_fuzz.c \
 	p2p/tests/fuzz/gen-dpdkr-corpus.py
 CLEANFILES += $(P2P_RING_BINS)
 
@@ -74,16 +77,19 @@ tests/dpdkr-hostile: $(srcdir)/p2p/tests/dpdkr-hostile.c $(P2P_RING_HDRS)
 	    -o $@ $(srcdir)/p2p/tests/dpdkr-hostile.c
 
 tests/fuzz/dpdkr_fuzz: $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c $(P2P_RING_HDRS)
+tests/fuzz/dpdkr_lane_fuzz: $(srcdir)/p2p/tests/fuzz/dpdkr_lane_fuzz.c \
+		$(P2P_RING_HDRS)
+tests/fuzz/dpdkr_fuzz tests/fuzz/dpdkr_lane_fuzz:
 	@$(MKDIR_P) $(@D)
 	@if ! $(P2P_CLANG) --version >/dev/null 2>&1; then \
-	    echo "error: '$(P2P_CLANG)' not found: the dpdkr fuzz target needs" \
-	         "clang and libFuzzer (apt-get install clang" \
+	    echo "error: '$(P2P_CLANG)' not found: the dpdkr fuzz targets" \
+	         "need clang and libFuzzer (apt-get install clang" \
 	         "libclang-rt-14-dev), or set P2P_CLANG" >&2; \
 	    exit 1; \
 	fi
 	$(AM_V_CC)$(P2P_CLANG) $(P2P_RING_CPPFLAGS) $(P2P_SAN_CFLAGS) \
 	    -fsanitize=fuzzer -Wall -Wextra \
-	    -o $@ $(srcdir)/p2p/tests/fuzz/dpdkr_fuzz.c
+	    -o $@ $(srcdir)/p2p/tests/fuzz/$(@F).c
 
 # The ceiling of a dpdkr ring on this machine, for
 # utilities/ovs-p2p-bench-lanes: two threads copying packets through one
@@ -115,10 +121,29 @@ $(P2P_TRAFFIC): $(srcdir)/p2p/tests/ovs-p2p-traffic.c
 # Built by 'make' too, for utilities/ovs-p2p-bench-lanes.
 ALL_LOCAL += $(P2P_TRAFFIC)
 
+# The driver's lane code in one process that links the driver (the .so
+# that applications load, which has no soname: found through the rpath)
+# and plays the switch and the peer application (tests/dpdkr-lane-ctrl.at).
+P2P_LANE_TEST = tests/test-dpdkr-lane
+EXTRA_DIST += p2p/tests/test-dpdkr-lane.c
+CLEANFILES += $(P2P_LANE_TEST)
+
+$(P2P_LANE_TEST): $(srcdir)/p2p/tests/test-dpdkr-lane.c $(P2P_RING_HDRS) \
+		$(srcdir)/p2p/drivers/net/dpdkr/rte_pmd_dpdkr.h $(DPDKR_PMD)
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(CC) -std=gnu11 -g -O2 -Wall -Wextra \
+	    $$(pkg-config --cflags libdpdk) $(P2P_RING_CPPFLAGS) \
+	    -I$(srcdir)/p2p/drivers/net/dpdkr \
+	    -o $@ $(srcdir)/p2p/tests/test-dpdkr-lane.c \
+	    -L$(abs_builddir)/$(dir $(DPDKR_PMD)) \
+	    -Wl,-rpath,$(abs_builddir)/$(dir $(DPDKR_PMD)) \
+	    -l:$(notdir $(DPDKR_PMD)) -lrte_bus_vdev \
+	    $$(pkg-config --libs libdpdk)
+
 # Everything 'make check' builds for the upstream suite, plus ours.
 check-p2p-prereqs: all $(check_PROGRAMS) $(check_DATA) $(check_SCRIPTS) \
 		tests/atlocal $(P2P_TESTSUITE) tests/p2p-pmd-path $(P2P_RING_BINS) \
-		$(P2P_TRAFFIC)
+		$(P2P_TRAFFIC) $(P2P_LANE_TEST)
 .PHONY: check-p2p-prereqs
 
 # Before a recheck, the first run's failed test directories are kept in

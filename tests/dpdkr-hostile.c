@@ -53,7 +53,9 @@
  *                       answers the switch's lane requests on its
  *                       transmit side, mostly correctly (so that the
  *                       switch makes the direction direct) but sometimes
- *                       with garbage acknowledgements, and once it has a
+ *                       with garbage acknowledgements (of even generations,
+ *                       which the switch reads, and odd ones, which it must
+ *                       refuse as being written), and once it has a
  *                       lane writes into it well-formed packets mixed with
  *                       garbage heads, tails, descriptors and counters
  *                       (counters that go backwards and jump).
@@ -552,7 +554,12 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
         a.old_path_seq = evil32(a.old_path_seq);
         a.lane_seq = prng();
         if (prng_below(2)) {
+            /* Half of them even, as the ABI's seqlock wants a finished
+             * acknowledgement (so the switch reads, and must check, the
+             * rest), half odd (so it must refuse to read them). */
             a.generation = evil32(gen);
+            a.generation = prng_below(2) ? a.generation & ~UINT32_C(1)
+                                         : a.generation | 1;
         }
         n->bad_acks++;
     } else {
@@ -838,7 +845,7 @@ main(int argc, char *argv[])
                 && t - last_unsolicited > 0.2) {
                 /* An unsolicited acknowledgement, now and then. */
                 struct dpdkr_lane_ack a = {
-                    .generation = prng(), .state = evil32(1),
+                    .generation = prng() & ~UINT32_C(1), .state = evil32(1),
                     .old_path_seq = prng(), .lane_seq = prng(),
                 };
 

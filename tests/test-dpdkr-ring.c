@@ -1530,6 +1530,284 @@ cmd_layout(int argc, char *argv[])
     return n_failures ? 1 : 0;
 }
 
+/* lane-ctrl, lane-race. */
+
+/* Fills 'r' with a request whose every field is derived from 'gen', so
+ * that a reader can tell a request mixed from two generations. */
+static void
+lane_req_fill(struct dpdkr_lane_req *r, uint32_t gen)
+{
+    memset(r, 0, sizeof *r);
+    r->state = gen * 3 + 1;
+    r->lane_epoch = (uint64_t) gen * UINT64_C(0x9e3779b97f4a7c15);
+    r->lane_ring = gen ^ UINT32_C(0x5a5a5a5a);
+    r->max_len = gen * 7;
+    r->old_path_seq = ~(uint64_t) gen;
+    r->lane_seq = (uint64_t) gen << 32 | (gen + 1);
+}
+
+/* Returns true if 'r' is exactly what lane_req_fill() makes for its own
+ * generation. */
+static bool
+lane_req_consistent(const struct dpdkr_lane_req *r)
+{
+    struct dpdkr_lane_req want;
+
+    lane_req_fill(&want, r->generation);
+    return (r->state == want.state && r->lane_epoch == want.lane_epoch
+            && r->lane_ring == want.lane_ring && r->max_len == want.max_len
+            && r->old_path_seq == want.old_path_seq
+            && r->lane_seq == want.lane_seq);
+}
+
+static void
+lane_ack_fill(struct dpdkr_lane_ack *a, uint32_t gen)
+{
+    memset(a, 0, sizeof *a);
+    a->generation = gen;
+    a->state = gen * 5 + 2;
+    a->old_path_seq = (uint64_t) gen * UINT64_C(0xbf58476d1ce4e5b9);
+    a->lane_seq = ~((uint64_t) gen << 16);
+}
+
+static bool
+lane_ack_consistent(const struct dpdkr_lane_ack *a)
+{
+    struct dpdkr_lane_ack want;
+
+    lane_ack_fill(&want, a->generation);
+    return (a->state == want.state && a->old_path_seq == want.old_path_seq
+            && a->lane_seq == want.lane_seq);
+}
+
+static int
+cmd_lane_ctrl(int argc, char *argv[])
+{
+    struct dpdkr_lane_req *sreq = xmalloc(sizeof *sreq);
+    struct dpdkr_lane_ack *sack = xmalloc(sizeof *sack);
+    struct dpdkr_lane_req r;
+    struct dpdkr_lane_ack a;
+    uint32_t gen;
+
+    (void) argc;
+    (void) argv;
+    memset(sreq, 0, sizeof *sreq);
+    memset(sack, 0, sizeof *sack);
+
+    /* Round trip of a request. */
+    lane_req_fill(&r, 2);
+    dpdkr_lane_req_publish(sreq, &r, 2);
+    gen = dpdkr_load_acquire(&sreq->generation);
+    CHECK(gen == 2, "lane-ctrl: published generation %"PRIu32", expected 2",
+          gen);
+    memset(&r, 0xa5, sizeof r);
+    CHECK(dpdkr_lane_req_read(sreq, gen, &r), "lane-ctrl: request refused");
+    CHECK(r.generation == 2 && lane_req_consistent(&r),
+          "lane-ctrl: request misread");
+
+    /* A generation read before the request changed is refused. */
+    lane_req_fill(&r, 4);
+    dpdkr_lane_req_publish(sreq, &r, 4);
+    CHECK(!dpdkr_lane_req_read(sreq, 2, &r),
+          "lane-ctrl: request accepted under a stale generation");
+    CHECK(dpdkr_lane_req_read(sreq, 4, &r) && r.generation == 4
+          && lane_req_consistent(&r), "lane-ctrl: second request misread");
+
+    /* A writer half-way through generation 6 (the ABI: it stores the odd
+     * generation 5 first, then the fields, then 6): a reader that reads
+     * the odd generation, before or after it changed a field, refuses it,
+     * and so does one that read 4 before the writer began. */
+    __atomic_store_n(&sreq->generation, 5, __ATOMIC_RELEASE);
+    CHECK(!dpdkr_lane_req_read(sreq, 5, &r),
+          "lane-ctrl: request of odd generation 5 accepted");
+    sreq->state = 6 * 3 + 1;
+    sreq->lane_seq = 12345;
+    CHECK(!dpdkr_lane_req_read(sreq, 5, &r),
+          "lane-ctrl: half-written request of generation 5 accepted");
+    CHECK(!dpdkr_lane_req_read(sreq, 4, &r),
+          "lane-ctrl: half-written request accepted under generation 4");
+    lane_req_fill(&r, 6);
+    dpdkr_lane_req_publish(sreq, &r, 6);
+    CHECK(dpdkr_lane_req_read(sreq, 6, &r) && r.generation == 6
+          && lane_req_consistent(&r), "lane-ctrl: third request misread");
+
+    /* Every odd generation is refused, whatever the fields say. */
+    for (gen = 1; gen < 64; gen += 2) {
+        __atomic_store_n(&sreq->generation, gen, __ATOMIC_RELEASE);
+        CHECK(!dpdkr_lane_req_read(sreq, gen, &r),
+              "lane-ctrl: request of odd generation %"PRIu32" accepted", gen);
+    }
+    __atomic_store_n(&sreq->generation, UINT32_MAX, __ATOMIC_RELEASE);
+    CHECK(!dpdkr_lane_req_read(sreq, UINT32_MAX, &r),
+          "lane-ctrl: request of odd generation %#"PRIx32" accepted",
+          UINT32_MAX);
+
+    /* Acknowledgements: round trip, without touching the burst markers
+     * that share their cache line. */
+    sack->tx_busy = 77;
+    sack->rx_busy = 78;
+    lane_ack_fill(&a, 2);
+    dpdkr_lane_ack_publish(sack, &a);
+    CHECK(dpdkr_load_acquire(&sack->generation) == 2,
+          "lane-ctrl: acknowledgement published under generation %"PRIu32,
+          sack->generation);
+    memset(&a, 0xa5, sizeof a);
+    CHECK(dpdkr_lane_ack_read(sack, &a) && a.generation == 2
+          && lane_ack_consistent(&a), "lane-ctrl: acknowledgement misread");
+    CHECK(sack->tx_busy == 77 && sack->rx_busy == 78,
+          "lane-ctrl: acknowledgement overwrote the burst markers");
+
+    /* Half-way through acknowledging generation 4. */
+    __atomic_store_n(&sack->generation, 3, __ATOMIC_RELEASE);
+    CHECK(!dpdkr_lane_ack_read(sack, &a),
+          "lane-ctrl: acknowledgement of odd generation 3 accepted");
+    sack->state = 4 * 5 + 2;
+    CHECK(!dpdkr_lane_ack_read(sack, &a),
+          "lane-ctrl: half-written acknowledgement accepted");
+    lane_ack_fill(&a, 4);
+    dpdkr_lane_ack_publish(sack, &a);
+    CHECK(dpdkr_lane_ack_read(sack, &a) && a.generation == 4
+          && lane_ack_consistent(&a),
+          "lane-ctrl: second acknowledgement misread");
+    for (gen = 1; gen < 64; gen += 2) {
+        __atomic_store_n(&sack->generation, gen, __ATOMIC_RELEASE);
+        CHECK(!dpdkr_lane_ack_read(sack, &a),
+              "lane-ctrl: acknowledgement of odd generation %"PRIu32
+              " accepted", gen);
+    }
+
+    printf("lane-ctrl: %llu checks, %llu failures\n", n_checks, n_failures);
+    free(sreq);
+    free(sack);
+    return n_failures ? 1 : 0;
+}
+
+/* The shared request and acknowledgement of lane-race, and its writer's
+ * progress. */
+struct lane_race {
+    struct dpdkr_lane_req *req;
+    struct dpdkr_lane_ack *ack;
+    bool acks;                  /* Race acknowledgements, not requests. */
+    uint64_t published;
+    int stop;
+};
+
+static void *
+lane_race_writer(void *arg)
+{
+    struct lane_race *lr = arg;
+    uint32_t gen = 0;
+
+    while (!__atomic_load_n(&lr->stop, __ATOMIC_RELAXED)) {
+        gen += 2;
+        if (!gen) {
+            gen = 2;
+        }
+        if (lr->acks) {
+            struct dpdkr_lane_ack a;
+
+            lane_ack_fill(&a, gen);
+            dpdkr_lane_ack_publish(lr->ack, &a);
+        } else {
+            struct dpdkr_lane_req r;
+
+            lane_req_fill(&r, gen);
+            dpdkr_lane_req_publish(lr->req, &r, gen);
+        }
+        lr->published++;
+    }
+    return NULL;
+}
+
+static int
+cmd_lane_race(int argc, char *argv[])
+{
+    uint64_t accepted = 0, refused = 0, mixed = 0, odd = 0, changes = 0;
+    struct lane_race lr;
+    uint32_t last = 0;
+    pthread_t thread;
+    double seconds;
+    struct timespec t0, t;
+    uint64_t k;
+    int error;
+
+    if (argc < 3 || (strcmp(argv[2], "req") && strcmp(argv[2], "ack"))) {
+        fprintf(stderr, "usage: %s lane-race req|ack [SECONDS]\n", argv[0]);
+        return 2;
+    }
+    seconds = argc > 3 ? strtod(argv[3], NULL) : 2;
+
+    memset(&lr, 0, sizeof lr);
+    lr.acks = !strcmp(argv[2], "ack");
+    lr.req = xmalloc(sizeof *lr.req);
+    lr.ack = xmalloc(sizeof *lr.ack);
+    /* Generation 0, as the writer would have made it, so that every read
+     * can be checked. */
+    lane_req_fill(lr.req, 0);
+    lane_ack_fill(lr.ack, 0);
+    error = pthread_create(&thread, NULL, lane_race_writer, &lr);
+    if (error) {
+        errno = error;
+        fprintf(stderr, "pthread_create: %m\n");
+        return 2;
+    }
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (k = 0; ; k++) {
+        uint32_t gen;
+        bool ok;
+
+        if (k % 4096 == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9
+                >= seconds) {
+                break;
+            }
+        }
+        if (lr.acks) {
+            struct dpdkr_lane_ack a;
+
+            ok = dpdkr_lane_ack_read(lr.ack, &a);
+            gen = a.generation;
+            if (ok && !lane_ack_consistent(&a)) {
+                mixed++;
+            }
+        } else {
+            struct dpdkr_lane_req r;
+
+            gen = dpdkr_load_acquire(&lr.req->generation);
+            ok = dpdkr_lane_req_read(lr.req, gen, &r);
+            if (ok && (r.generation != gen || !lane_req_consistent(&r))) {
+                mixed++;
+            }
+        }
+        if (!ok) {
+            refused++;
+            continue;
+        }
+        accepted++;
+        odd += gen & 1;
+        changes += gen != last;
+        last = gen;
+    }
+    __atomic_store_n(&lr.stop, 1, __ATOMIC_RELAXED);
+    pthread_join(thread, NULL);
+
+    CHECK(mixed == 0, "lane-race: %"PRIu64" of %"PRIu64" accepted %ss mix "
+          "two generations", mixed, accepted, argv[2]);
+    CHECK(odd == 0, "lane-race: %"PRIu64" %ss of odd generation accepted",
+          odd, argv[2]);
+    CHECK(changes >= 2, "lane-race: the reader saw %"PRIu64" generations "
+          "(writer published %"PRIu64")", changes, lr.published);
+    printf("lane-race: %s: %"PRIu64" reads accepted (%"PRIu64" generations), "
+           "%"PRIu64" refused, %"PRIu64" mixed, against %"PRIu64" published; "
+           "%llu checks, %llu failures\n", argv[2], accepted, changes,
+           refused, mixed, lr.published, n_checks, n_failures);
+    free(lr.req);
+    free(lr.ack);
+    return n_failures ? 1 : 0;
+}
+
 /* serve. */
 
 static double
@@ -1666,6 +1944,8 @@ main(int argc, char *argv[])
         { "validate", cmd_validate },
         { "validate-overlap", cmd_validate_overlap },
         { "layout", cmd_layout },
+        { "lane-ctrl", cmd_lane_ctrl },
+        { "lane-race", cmd_lane_race },
         { "serve", cmd_serve },
     };
     size_t i;
@@ -1680,7 +1960,7 @@ main(int argc, char *argv[])
     }
     fprintf(stderr, "usage: %s basic [SEED] | hostile SEED [ROUNDS] | "
             "threads SEED [ROUNDS] | validate | validate-overlap | layout | "
-            "serve PATH [SECONDS]\n",
+            "lane-ctrl | lane-race req|ack [SECONDS] | serve PATH [SECONDS]\n",
             argv[0]);
     return 2;
 }

@@ -222,7 +222,7 @@ struct pmd_internals {
  * counts them, and the port stops carrying traffic instead of the process
  * dying.  Any other SIGBUS goes to the previous handler. */
 
-#define DPDKR_MAX_MAPPINGS 256
+#define DPDKR_GUARD_CHUNK 256   /* Slots per chunk. */
 
 struct dpdkr_mapping {
     uintptr_t base;             /* 0: free slot. */
@@ -230,33 +230,70 @@ struct dpdkr_mapping {
     uint32_t broken;            /* Set once the mapping was replaced. */
 };
 
-static struct dpdkr_mapping dpdkr_mappings[DPDKR_MAX_MAPPINGS];
+/* The slots: a list of chunks that only grows.  A chunk is allocated (under
+ * the mutex, never in the signal handler), filled, then linked with
+ * release order, and never freed, so the signal handler can walk the list
+ * with acquire loads at any time without a lock.  Slot number k is slot
+ * k % DPDKR_GUARD_CHUNK of chunk k / DPDKR_GUARD_CHUNK. */
+struct dpdkr_guard_chunk {
+    struct dpdkr_mapping slot[DPDKR_GUARD_CHUNK];
+    struct dpdkr_guard_chunk *next;
+};
+
+static struct dpdkr_guard_chunk dpdkr_guard_chunks; /* The first chunk. */
 static struct sigaction dpdkr_old_sigbus;
 static pthread_once_t dpdkr_sigbus_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t dpdkr_mappings_mutex = PTHREAD_MUTEX_INITIALIZER;
 
+static struct dpdkr_guard_chunk *
+dpdkr_guard_next(const struct dpdkr_guard_chunk *c)
+{
+    return __atomic_load_n(&c->next, __ATOMIC_ACQUIRE);
+}
+
+/* Returns the mapping in slot 'slot' (nonnegative, returned by
+ * dpdkr_guard_add()). */
+static struct dpdkr_mapping *
+dpdkr_guard_slot(int slot)
+{
+    struct dpdkr_guard_chunk *c = &dpdkr_guard_chunks;
+    int k;
+
+    for (k = slot / DPDKR_GUARD_CHUNK; k > 0; k--) {
+        c = dpdkr_guard_next(c);
+    }
+    return &c->slot[slot % DPDKR_GUARD_CHUNK];
+}
+
+/* Finds the guarded mapping of the faulting address with atomic loads only
+ * (no lock, no allocation: async-signal-safe) and replaces it; any other
+ * SIGBUS goes to the previous handler. */
 static void
 dpdkr_sigbus(int sig, siginfo_t *si, void *uc)
 {
     uintptr_t addr = (uintptr_t) si->si_addr;
+    const struct dpdkr_guard_chunk *c;
     int i;
 
-    for (i = 0; i < DPDKR_MAX_MAPPINGS; i++) {
-        struct dpdkr_mapping *m = &dpdkr_mappings[i];
-        uintptr_t base = __atomic_load_n(&m->base, __ATOMIC_ACQUIRE);
-        uintptr_t size = __atomic_load_n(&m->size, __ATOMIC_ACQUIRE);
+    for (c = &dpdkr_guard_chunks; c; c = dpdkr_guard_next(c)) {
+        for (i = 0; i < DPDKR_GUARD_CHUNK; i++) {
+            struct dpdkr_mapping *m = (struct dpdkr_mapping *) &c->slot[i];
+            uintptr_t base = __atomic_load_n(&m->base, __ATOMIC_ACQUIRE);
+            uintptr_t size = __atomic_load_n(&m->size, __ATOMIC_ACQUIRE);
 
-        if (base && addr - base < size) {
-            if (mmap((void *) base, size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
-                != MAP_FAILED) {
-                __atomic_store_n(&m->broken, 1, __ATOMIC_RELEASE);
-                return;
+            if (base && addr - base < size) {
+                if (mmap((void *) base, size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+                    != MAP_FAILED) {
+                    __atomic_store_n(&m->broken, 1, __ATOMIC_RELEASE);
+                    return;
+                }
+                goto chain;
             }
-            break;
         }
     }
 
+chain:
     if (dpdkr_old_sigbus.sa_flags & SA_SIGINFO) {
         dpdkr_old_sigbus.sa_sigaction(sig, si, uc);
     } else if (dpdkr_old_sigbus.sa_handler != SIG_DFL
@@ -268,6 +305,8 @@ dpdkr_sigbus(int sig, siginfo_t *si, void *uc)
     }
 }
 
+static int dpdkr_sigbus_error;  /* Set by dpdkr_sigbus_install(). */
+
 static void
 dpdkr_sigbus_install(void)
 {
@@ -278,47 +317,71 @@ dpdkr_sigbus_install(void)
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGBUS, &sa, &dpdkr_old_sigbus)) {
-        DPDKR_LOG(WARNING, "cannot install the SIGBUS handler that guards "
+        dpdkr_sigbus_error = errno;
+        DPDKR_LOG(ERR, "cannot install the SIGBUS handler that guards "
                   "regions against truncation: %s\n", rte_strerror(errno));
     }
 }
 
 /* Registers the mapping [base, base + size) with the truncation guard.
- * Returns its slot, or -1 if there is no free slot. */
+ * Returns its slot (nonnegative), or a negative errno value if it cannot
+ * be guarded, after logging why: the caller must then not use it.  There
+ * is no limit on the number of slots but memory. */
 static int
 dpdkr_guard_add(void *base, uint64_t size)
 {
-    int i, slot = -1;
+    struct dpdkr_guard_chunk *c, *last = NULL;
+    int i, k = 0, slot = -ENOMEM;
 
     pthread_once(&dpdkr_sigbus_once, dpdkr_sigbus_install);
+    if (dpdkr_sigbus_error) {
+        return -dpdkr_sigbus_error;
+    }
     pthread_mutex_lock(&dpdkr_mappings_mutex);
-    for (i = 0; i < DPDKR_MAX_MAPPINGS; i++) {
-        struct dpdkr_mapping *m = &dpdkr_mappings[i];
-
-        if (!m->base) {
-            __atomic_store_n(&m->size, (uintptr_t) size, __ATOMIC_RELEASE);
-            __atomic_store_n(&m->broken, 0, __ATOMIC_RELEASE);
-            __atomic_store_n(&m->base, (uintptr_t) base, __ATOMIC_RELEASE);
-            slot = i;
-            break;
+    for (c = &dpdkr_guard_chunks; c && slot < 0; c = dpdkr_guard_next(c)) {
+        for (i = 0; i < DPDKR_GUARD_CHUNK; i++) {
+            if (!c->slot[i].base) {
+                slot = k * DPDKR_GUARD_CHUNK + i;
+                break;
+            }
         }
+        last = c;
+        k++;
+    }
+    if (slot < 0 && k < INT_MAX / DPDKR_GUARD_CHUNK) {
+        /* Every slot is taken: a new chunk (zeroed pages of its own),
+         * linked once it is ready. */
+        c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (c != MAP_FAILED) {
+            slot = k * DPDKR_GUARD_CHUNK;
+            __atomic_store_n(&last->next, c, __ATOMIC_RELEASE);
+        }
+    }
+    if (slot >= 0) {
+        struct dpdkr_mapping *m = dpdkr_guard_slot(slot);
+
+        __atomic_store_n(&m->size, (uintptr_t) size, __ATOMIC_RELEASE);
+        __atomic_store_n(&m->broken, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&m->base, (uintptr_t) base, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&dpdkr_mappings_mutex);
     if (slot < 0) {
-        DPDKR_LOG(WARNING, "more than %d regions mapped: this one is not "
-                  "guarded against truncation by its peer\n",
-                  DPDKR_MAX_MAPPINGS);
+        DPDKR_LOG(ERR, "out of memory for the truncation guard: refusing "
+                  "to use a mapping that it cannot guard\n");
     }
     return slot;
 }
 
-/* Unregisters guard slot 'slot' (before its memory is unmapped). */
+/* Unregisters guard slot 'slot' (before its memory is unmapped).  Does
+ * nothing if 'slot' is negative. */
 static void
 dpdkr_guard_remove(int slot)
 {
     if (slot >= 0) {
         pthread_mutex_lock(&dpdkr_mappings_mutex);
-        __atomic_store_n(&dpdkr_mappings[slot].base, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&dpdkr_guard_slot(slot)->base, 0,
+                         __ATOMIC_RELEASE);
         pthread_mutex_unlock(&dpdkr_mappings_mutex);
     }
 }
@@ -327,7 +390,8 @@ static bool
 dpdkr_guard_broken(int slot)
 {
     return slot >= 0
-           && __atomic_load_n(&dpdkr_mappings[slot].broken, __ATOMIC_ACQUIRE);
+           && __atomic_load_n(&dpdkr_guard_slot(slot)->broken,
+                              __ATOMIC_ACQUIRE);
 }
 
 /* Complains, at most once a second, when the peer has sent invalid
@@ -355,11 +419,12 @@ dpdkr_complain(struct pmd_internals *pi)
 /* Receives at most 'n' packets from ring 'v' into 'bufs', accepting
  * packets of at most 'max_len' bytes.  Stores in '*used' how many
  * descriptors it consumed (valid or not) and returns how many packets it
- * received. */
+ * received.  If 'starved' is nonnull, stores in it whether descriptors were
+ * ready but left on the ring for lack of mbufs (then '*used' is 0). */
 static uint16_t
-dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
-              struct rte_mbuf **bufs, uint32_t n, uint32_t max_len,
-              uint32_t *used)
+dpdkr_rx_ring_starved(struct pmd_internals *pi, struct dpdkr_ring_view *v,
+                      struct rte_mbuf **bufs, uint32_t n, uint32_t max_len,
+                      uint32_t *used, bool *starved)
 {
     const uint8_t *src[DPDKR_RX_BURST_MAX];
     uint32_t len[DPDKR_RX_BURST_MAX];
@@ -367,6 +432,9 @@ dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
     uint64_t bytes = 0;
 
     *used = 0;
+    if (starved) {
+        *starved = false;
+    }
     avail = dpdkr_cons_avail(v, RTE_MIN(n, (uint32_t) DPDKR_RX_BURST_MAX));
     if (!avail) {
         if (unlikely(v->bad_index != 0)) {
@@ -376,6 +444,9 @@ dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
     }
     if (unlikely(rte_pktmbuf_alloc_bulk(pi->mb_pool, bufs, avail))) {
         pi->rx_nombuf += avail;
+        if (starved) {
+            *starved = true;
+        }
         return 0;
     }
 
@@ -416,6 +487,14 @@ dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
     return got;
 }
 
+static uint16_t
+dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
+              struct rte_mbuf **bufs, uint32_t n, uint32_t max_len,
+              uint32_t *used)
+{
+    return dpdkr_rx_ring_starved(pi, v, bufs, n, max_len, used, NULL);
+}
+
 /* Lanes, client side. */
 
 /* Unmaps 'lane', adding its ring view's packet and byte counts to
@@ -433,16 +512,18 @@ dpdkr_lane_unmap(struct dpdkr_lane *lane, uint64_t *packets, uint64_t *bytes)
     lane->guard = -1;
 }
 
-/* Maps the lane that request 'r' in ring 'id''s control names into 'lane'
- * (unless it is already mapped), as producer or consumer of its ring.
- * Returns 0 or a negative errno value, after logging why. */
+/* Maps the lane that request 'r' names, at 'path' with geometry 'geo' (the
+ * switch's, copied from the control block with the request, unchecked),
+ * into 'lane' (unless it is already mapped), as producer or consumer of
+ * its ring.  Only 'geo' is used, never the geometry in the lane's header,
+ * which both applications on the lane can write.  Returns 0 or a negative
+ * errno value, after logging why. */
 static int
-dpdkr_lane_map(struct pmd_internals *pi, int id,
-               const struct dpdkr_lane_req *r, struct dpdkr_lane *lane,
-               bool producer)
+dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
+               const char *path, const struct dpdkr_geometry *geo,
+               struct dpdkr_lane *lane, bool producer)
 {
-    char path[sizeof pi->ctrl->lane_path[0]];
-    struct dpdkr_region_hdr *h;
+    const struct dpdkr_region_hdr *h;
     const char *why;
     struct stat st;
     int fd, err = -EINVAL;
@@ -455,9 +536,6 @@ dpdkr_lane_map(struct pmd_internals *pi, int id,
                                     : &pi->lane_rx_packets,
                      producer ? &pi->lane_tx_bytes : &pi->lane_rx_bytes);
 
-    /* The path is read once, into private memory, and terminated here. */
-    memcpy(path, (const void *) pi->ctrl->lane_path[id], sizeof path);
-    path[sizeof path - 1] = '\0';
     if (path[0] != '/' || r->lane_ring >= DPDKR_N_RINGS) {
         DPDKR_LOG(ERR, "%s: invalid lane request\n", pi->args.path);
         return -EINVAL;
@@ -474,6 +552,19 @@ dpdkr_lane_map(struct pmd_internals *pi, int id,
         close(fd);
         return -EINVAL;
     }
+
+    /* The switch's geometry, bounded by the file as it is now.  (A peer
+     * that shrinks the file later is the truncation guard's business.) */
+    why = dpdkr_geometry_check(geo, st.st_size);
+    if (!why && geo->epoch != r->lane_epoch) {
+        why = "the switch's lane geometry is not the requested lane's";
+    }
+    if (why) {
+        DPDKR_LOG(ERR, "%s: refusing lane %s: %s\n", pi->args.path, path,
+                  why);
+        close(fd);
+        return -EINVAL;
+    }
     lane->size = st.st_size;
     lane->base = mmap(NULL, lane->size, PROT_READ | PROT_WRITE, MAP_SHARED,
                       fd, 0);
@@ -485,20 +576,33 @@ dpdkr_lane_map(struct pmd_internals *pi, int id,
         return -ENOMEM;
     }
     lane->guard = dpdkr_guard_add(lane->base, lane->size);
-    why = dpdkr_region_validate(lane->base, lane->size, &lane->geo);
-    h = (struct dpdkr_region_hdr *) lane->base;
-    if (!why && lane->geo.epoch != r->lane_epoch) {
-        why = "stale lane (epoch differs)";
+    if (lane->guard < 0) {
+        DPDKR_LOG(ERR, "%s: refusing lane %s: cannot guard it against "
+                  "truncation\n", pi->args.path, path);
+        munmap(lane->base, lane->size);
+        memset(lane, 0, sizeof *lane);
+        lane->guard = -1;
+        return -ENOMEM;
     }
-    if (!why && __atomic_load_n(&h->server_state, __ATOMIC_ACQUIRE)
-                != DPDKR_SERVER_UP) {
+    lane->geo = *geo;
+
+    /* Of the lane's header, only what says that it is the switch's live
+     * lane of that epoch: each word read once. */
+    h = (const struct dpdkr_region_hdr *) lane->base;
+    if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != DPDKR_MAGIC) {
+        why = "bad magic";
+    } else if (__atomic_load_n(&h->epoch, __ATOMIC_RELAXED)
+               != r->lane_epoch) {
+        why = "stale lane (epoch differs)";
+    } else if (__atomic_load_n(&h->server_state, __ATOMIC_ACQUIRE)
+               != DPDKR_SERVER_UP) {
         why = "the switch is not serving this lane";
     }
     if (why) {
         DPDKR_LOG(ERR, "%s: refusing lane %s: %s\n", pi->args.path, path,
                   why);
-        munmap(lane->base, lane->size);
         dpdkr_guard_remove(lane->guard);
+        munmap(lane->base, lane->size);
         memset(lane, 0, sizeof *lane);
         lane->guard = -1;
         return err;
@@ -527,15 +631,18 @@ static void
 dpdkr_tx_lane_update(struct pmd_internals *pi, uint32_t gen)
 {
     struct dpdkr_tx_lane *tl = &pi->txl;
+    char path[DPDKR_LANE_PATH_SIZE];
+    struct dpdkr_geometry geo;
     struct dpdkr_lane_req r;
     struct dpdkr_lane_ack a;
 
-    if (!dpdkr_lane_req_read(&pi->ctrl->req[DPDKR_RING_C2S], gen, &r)) {
+    if (!dpdkr_lane_req_read_lane(pi->ctrl, DPDKR_RING_C2S, gen, &r, path,
+                                  &geo)) {
         return;
     }
     tl->gen = gen;
     if (r.state == DPDKR_LANE_DIRECT) {
-        if (dpdkr_lane_map(pi, DPDKR_RING_C2S, &r, &tl->lane, true)) {
+        if (dpdkr_lane_map(pi, &r, path, &geo, &tl->lane, true)) {
             tl->direct = false;
             a.state = DPDKR_LANE_REFUSED;
         } else {
@@ -577,9 +684,12 @@ static void
 dpdkr_rx_lane_update(struct pmd_internals *pi, uint32_t gen)
 {
     struct dpdkr_rx_lane *rl = &pi->rxl;
+    char path[DPDKR_LANE_PATH_SIZE];
+    struct dpdkr_geometry geo;
     struct dpdkr_lane_req r;
 
-    if (!dpdkr_lane_req_read(&pi->ctrl->req[DPDKR_RING_S2C], gen, &r)) {
+    if (!dpdkr_lane_req_read_lane(pi->ctrl, DPDKR_RING_S2C, gen, &r, path,
+                                  &geo)) {
         return;
     }
     rl->gen = gen;
@@ -590,8 +700,8 @@ dpdkr_rx_lane_update(struct pmd_internals *pi, uint32_t gen)
     rl->reading_lane = false;
     rl->draining = false;
     if ((rl->direct && !r.lane_epoch)
-        || (r.lane_epoch && dpdkr_lane_map(pi, DPDKR_RING_S2C, &r, &rl->lane,
-                                       false))) {
+        || (r.lane_epoch && dpdkr_lane_map(pi, &r, path, &geo, &rl->lane,
+                                           false))) {
         /* Nothing can be read from a lane that cannot be mapped. */
         rl->busy = false;
         rl->direct = false;
@@ -609,8 +719,13 @@ dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
 {
     struct dpdkr_rx_lane *rl = &pi->rxl;
     uint32_t used, left;
+    bool starved;
     uint16_t got;
 
+    /* A step below ends only on an empty ring or at its index, never for
+     * lack of mbufs: without mbufs, the burst receives nothing and stays
+     * in the step, since going on would let the next path's packets
+     * overtake those left behind (or unmap a lane with packets on it). */
     if (rl->to_old) {
         /* Every packet of the old path precedes 'old_seq' on the S2C
          * ring, where the switch put it before the request.  An index
@@ -618,9 +733,9 @@ dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
          * there is nothing to wait for. */
         left = rl->old_seq - pi->rx.idx;
         if (left && left <= pi->rx.size) {
-            got = dpdkr_rx_ring(pi, &pi->rx, bufs, RTE_MIN(n, left),
-                                pi->max_rx_len, &used);
-            if (used) {
+            got = dpdkr_rx_ring_starved(pi, &pi->rx, bufs, RTE_MIN(n, left),
+                                        pi->max_rx_len, &used, &starved);
+            if (used || starved) {
                 return got;
             }
         }
@@ -631,9 +746,10 @@ dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
          * put them before acknowledging.  An empty lane ends this step. */
         left = rl->lane_seq - rl->lane.view.idx;
         if (left && left <= rl->lane.view.size) {
-            got = dpdkr_rx_ring(pi, &rl->lane.view, bufs, RTE_MIN(n, left),
-                                pi->max_rx_len, &used);
-            if (used) {
+            got = dpdkr_rx_ring_starved(pi, &rl->lane.view, bufs,
+                                        RTE_MIN(n, left), pi->max_rx_len,
+                                        &used, &starved);
+            if (used || starved) {
                 return got;
             }
         }
@@ -966,6 +1082,11 @@ dpdkr_server_create(struct pmd_internals *pi)
     pi->size = r.size;
     g = r.geo;
     pi->guard = dpdkr_guard_add(pi->base, pi->size);
+    if (pi->guard < 0) {
+        DPDKR_LOG(ERR, "%s: cannot guard the region against truncation\n",
+                  a->path);
+        goto error;
+    }
 
     dpdkr_region_init(pi->base, &g, getpid());
     pi->hdr = (struct dpdkr_region_hdr *) pi->base;
@@ -978,6 +1099,11 @@ dpdkr_server_create(struct pmd_internals *pi)
     DPDKR_LOG(INFO, "%s: created region of %"PRIu64" bytes, %"PRIu32
               " descriptors per ring\n", a->path, pi->size, a->ring_size);
     return 0;
+
+error:
+    dpdkr_unmap(pi);
+    unlink(a->path);
+    return -ENOMEM;
 }
 
 static int
@@ -1018,6 +1144,11 @@ dpdkr_client_attach(struct pmd_internals *pi)
         goto error;
     }
     pi->guard = dpdkr_guard_add(pi->base, pi->size);
+    if (pi->guard < 0) {
+        DPDKR_LOG(ERR, "%s: refusing region: cannot guard it against "
+                  "truncation\n", path);
+        goto error;
+    }
     why = dpdkr_region_validate(pi->base, pi->size, &pi->geo);
     if (why) {
         DPDKR_LOG(ERR, "%s: refusing region: %s (this driver speaks dpdkr "
@@ -1680,24 +1811,24 @@ rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
                            uint32_t *generation)
 {
     struct pmd_internals *pi = dpdkr_server_port(port_id);
-    char *dst;
 
     if (!pi || ring < 0 || ring >= DPDKR_N_RINGS) {
         return -ENODEV;
     }
-    (void) lane_geo;            /* Not published yet. */
-    dst = pi->ctrl->lane_path[ring];
-    if (lane_path) {
-        if (strlen(lane_path) >= sizeof pi->ctrl->lane_path[ring]) {
-            return -ENAMETOOLONG;
-        }
-        memset(dst, 0, sizeof pi->ctrl->lane_path[ring]);
-        memcpy(dst, lane_path, strlen(lane_path));
+    if (!lane_path != !lane_geo) {
+        return -EINVAL;
     }
-    if (!++pi->generation[ring]) {
-        pi->generation[ring]++;     /* 0 means "no request yet". */
+    if (lane_path && strlen(lane_path) >= DPDKR_LANE_PATH_SIZE) {
+        return -ENAMETOOLONG;
     }
-    dpdkr_lane_req_publish(&pi->ctrl->req[ring], req, pi->generation[ring]);
+    /* Even generations, from 2 (0 means "no request yet"); the odd one in
+     * between marks the request being written (dpdkr-ring.h). */
+    pi->generation[ring] += 2;
+    if (!pi->generation[ring]) {
+        pi->generation[ring] = 2;
+    }
+    dpdkr_lane_req_publish_lane(pi->ctrl, ring, req, pi->generation[ring],
+                                lane_path, lane_geo);
     *generation = pi->generation[ring];
     return 0;
 }

@@ -31,9 +31,13 @@ struct dpdkr_lane_ack;
 struct dpdkr_lane_req;
 
 /* Publishes 'req' (all but its generation) as the port's request for ring
- * 'ring', naming the lane 'lane_path' (if nonnull) of geometry 'lane_geo'
- * (nonnull with 'lane_path'), and stores the new request's generation in
- * '*generation'. */
+ * 'ring', naming the lane 'lane_path' whose geometry, as the switch created
+ * it (dpdkr_region_layout() in dpdkr-ring.h, with its epoch), is
+ * '*lane_geo', or no lane if both are NULL (-EINVAL if only one is).  The
+ * client maps the lane with this geometry, never with the one in the
+ * lane's header, which the applications on the lane can rewrite.  Stores
+ * the new request's generation (even, see dpdkr-abi.h) in '*generation'.
+ * -ENAMETOOLONG if 'lane_path' does not fit the control block. */
 int rte_pmd_dpdkr_lane_request(uint16_t port_id, int ring,
                                const struct dpdkr_lane_req *req,
                                const char *lane_path,
@@ -47,8 +51,15 @@ int rte_pmd_dpdkr_lane_ack(uint16_t port_id, int ring,
 
 /* Guards the shared mapping of 'size' bytes at 'base' against truncation
  * of its file by a peer, as the driver guards its own regions: an access
- * beyond the end of the file finds zeros instead of raising SIGBUS.
- * Returns a slot for rte_pmd_dpdkr_unguard(), or -1 if none was free. */
+ * beyond the end of the file finds zeros instead of raising SIGBUS.  There
+ * is no fixed number of guarded mappings.  Returns a slot (nonnegative)
+ * for rte_pmd_dpdkr_unguard(), which the caller calls before it unmaps the
+ * memory, or a negative errno value (-ENOMEM: no memory for a new chunk of
+ * slots; or the error of installing the SIGBUS handler) if the mapping is
+ * not guarded: the caller must then not use the mapping (unmap it and
+ * refuse the region or lane), since a peer could kill the process by
+ * truncating its file.  A returned slot is never unguarded.
+ * rte_pmd_dpdkr_unguard() of a negative value does nothing. */
 int rte_pmd_dpdkr_guard(void *base, uint64_t size);
 void rte_pmd_dpdkr_unguard(int slot);
 
