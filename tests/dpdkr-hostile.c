@@ -21,9 +21,10 @@
  *
  * --truncate: after its run, shrinks the region file to one page under the
  * server's feet (a server that does not guard its accesses dies of SIGBUS)
- * and exits; in lane mode, answers every lane request correctly (so that
- * it still has its lane at the end; it writes garbage into the lane all
- * the same), shrinks the lane file instead, and exits a second later.
+ * and exits; in lane mode, answers every lane request correctly and sends
+ * nothing to its port ring while it has a lane (so that it still has its
+ * lane at the end; it writes garbage into the lane all the same), shrinks
+ * the lane file instead, and exits a second later.
  *
  * Attaches to the dpdkr region file REGION as an application would (maps it
  * shared, takes the client's lock (dpdkr_client_lock()), sets client_state to
@@ -855,7 +856,9 @@ main(int argc, char *argv[])
                 n.bad_acks++;
                 last_unsolicited = t;
             }
-            if (lane.base && prng_below(2)) {
+            if (lane.base && (lane_polite || prng_below(2))) {
+                /* Politely, it sends nothing to its port ring while it
+                 * has a lane: it said it had left it. */
                 lane_abuse(&n);
             } else if (prng_below(2)) {
                 send_valid(&c, &n);
