@@ -3,4 +3,8 @@
 EXTRA_DIST += \
 	p2p/utilities/ovs-p2p-bench-detector \
 	p2p/utilities/ovs-p2p-bench-dpdkr \
-	p2p/utilities/ovs-p2p-bench-lanes
+	p2p/utilities/ovs-p2p-bench-lanes \
+	p2p/utilities/ovs_p2p_bench/__init__.py \
+	p2p/utilities/ovs_p2p_bench/common.py \
+	p2p/utilities/ovs_p2p_bench/dpdkr.py \
+	p2p/utilities/ovs_p2p_bench/lanes.py

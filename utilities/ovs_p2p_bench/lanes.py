@@ -1,0 +1,908 @@
+# Copyright (c) 2026 The ovs-p2p authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Benchmarks direct lanes against the switched path and vhost-user.
+
+Three parts, in one OVS:
+
+1. Throughput and CPU per packet, in interleaved rounds, of
+
+       testpmd A (txonly) -> p1 -> flow in_port=1,actions=output:2 -> p2
+                                                  -> testpmd B (rxonly)
+
+   for 'lane' (dpdkr ports, the direction direct over a lane), 'switched'
+   (the same with 'ovs-appctl p2p/force-switched br0 p1', so that OVS's PMD
+   forwards) and 'vhost-user' (as utilities/ovs-p2p-bench-dpdkr).  It
+   reports the rate B received and the CPU time per packet of everything
+   involved: all threads of A and of B, the processing share of OVS's PMD
+   thread, and OVS's other threads.
+
+2. The machine's ceiling: tests/dpdkr-ring-ceiling, two threads copying
+   packets through one dpdkr ring with the ring code of the PMD and of
+   lanes (dpdkr-ring.h) and nothing else, on the CPUs of A and B.
+
+3. Switchover time: ovs-p2p-traffic sends numbered frames p1 -> p2 at a
+   modest rate while the flow alternates between output:2 (direct) and
+   output:2,output:3 (p3 a dummy port; switched), sent as OpenFlow
+   flow_mods by this script; the time from just before each flow_mod is
+   written to the moment the lane manager logs the end of the hand-over.
+   The traffic tool must report no loss and no reordering.
+
+See Documentation/dpdkr-lanes-benchmark.rst.  Run as root, after 'make',
+while nothing else runs DPDK on the machine.
+
+It shares the OVS, port and testpmd handling of ovs-p2p-bench-dpdkr
+(ovs_p2p_bench.common).  Quick mode (--quick) runs the whole path at the
+smallest sizes, in seconds, and checks that its figures are plausible; the
+test suite runs it (tests/bench.at).
+"""
+
+import argparse
+import calendar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+from .common import (Bench, BenchError, DEFAULT_BUILDDIR, cpu_delta,
+                     find_thread, log, loadavg, out, set_program,
+                     task_runtimes, wait_for, wait_for_quiet_machine)
+
+PROG = 'ovs-p2p-bench-lanes'
+KINDS = ('lane', 'switched', 'vhost-user')
+FILE_PREFIX = 'p2planes'
+
+
+# ---- A minimal OpenFlow 1.0 client, to time flow_mods exactly. ---------
+
+OFPT_HELLO, OFPT_ERROR, OFPT_ECHO_REQUEST, OFPT_ECHO_REPLY = 0, 1, 2, 3
+OFPT_FLOW_MOD, OFPT_BARRIER_REQUEST, OFPT_BARRIER_REPLY = 14, 18, 19
+OFPFC_MODIFY = 1
+OFPFW_ALL = (1 << 22) - 1
+OFPFW_IN_PORT = 1
+
+
+class OpenFlow10(object):
+    """One OpenFlow 1.0 connection to a bridge's management socket."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(10)
+        self.sock.connect(path)
+        self.xid = 0
+        self.buf = b''
+        self.send(OFPT_HELLO, b'')
+        t, _, _ = self.recv()
+        if t != OFPT_HELLO:
+            raise BenchError('OpenFlow: expected HELLO, got type %d' % t)
+
+    def send(self, type_, body):
+        self.xid += 1
+        self.sock.sendall(struct.pack('!BBHI', 1, type_, 8 + len(body),
+                                      self.xid) + body)
+        return self.xid
+
+    def recv(self):
+        while True:
+            while len(self.buf) < 8 or \
+                    len(self.buf) < struct.unpack('!H', self.buf[2:4])[0]:
+                data = self.sock.recv(65536)
+                if not data:
+                    raise BenchError('OpenFlow: connection closed')
+                self.buf += data
+            version, t, length, xid = struct.unpack('!BBHI', self.buf[:8])
+            body, self.buf = self.buf[8:length], self.buf[length:]
+            if t == OFPT_ECHO_REQUEST:
+                self.sock.sendall(struct.pack('!BBHI', 1, OFPT_ECHO_REPLY,
+                                              8 + len(body), xid) + body)
+                continue
+            return t, xid, body
+
+    @staticmethod
+    def flow_mod_body(in_port, out_ports):
+        match = struct.pack('!IH6s6sHBxHBBxxIIHH',
+                            OFPFW_ALL & ~OFPFW_IN_PORT, in_port,
+                            b'\0' * 6, b'\0' * 6, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        actions = b''.join(struct.pack('!HHHH', 0, 8, p, 0xffff)
+                           for p in out_ports)
+        return match + struct.pack('!QHHHHIHH', 0, OFPFC_MODIFY, 0, 0,
+                                   0x8000, 0xffffffff, 0xffff, 0) + actions
+
+    def barrier(self, xid_before):
+        """Waits for the reply to a barrier sent after 'xid_before'."""
+        bxid = self.send(OFPT_BARRIER_REQUEST, b'')
+        while True:
+            t, xid, body = self.recv()
+            if t == OFPT_ERROR:
+                raise BenchError('OpenFlow error %r for xid %d'
+                                 % (body[:4], xid))
+            if t == OFPT_BARRIER_REPLY and xid == bxid:
+                return
+
+    def close(self):
+        self.sock.close()
+
+
+# ---- A minimal unixctl client (ovs-appctl without a fork). --------------
+
+class Unixctl(object):
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(20)
+        self.sock.connect(path)
+        self.id = 0
+        self.buf = ''
+        self.dec = json.JSONDecoder()
+
+    def call(self, method, *params):
+        self.id += 1
+        self.sock.sendall(json.dumps({'method': method,
+                                      'params': list(params),
+                                      'id': self.id}).encode())
+        while True:
+            s = self.buf.lstrip()
+            try:
+                msg, end = self.dec.raw_decode(s)
+            except ValueError:
+                data = self.sock.recv(65536)
+                if not data:
+                    raise BenchError('unixctl: connection closed')
+                self.buf += data.decode()
+                continue
+            self.buf = s[end:]
+            if msg.get('id') != self.id:
+                continue
+            if msg.get('error'):
+                raise BenchError('%s: %s' % (method, msg['error']))
+            return msg.get('result') or ''
+
+    def close(self):
+        self.sock.close()
+
+
+class LogTail(object):
+    """Follows ovs-vswitchd.log from its current end."""
+
+    TS_RE = re.compile(r'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})Z\|')
+
+    def __init__(self, path):
+        self.f = open(path, 'r', errors='replace')
+        self.f.seek(0, os.SEEK_END)
+        self.partial = ''
+
+    def lines(self):
+        """Returns the complete lines written since the last call."""
+        data = self.f.read()
+        if not data:
+            return []
+        data = self.partial + data
+        lines = data.split('\n')
+        self.partial = lines.pop()
+        return lines
+
+    @classmethod
+    def wall_time(cls, line):
+        m = cls.TS_RE.match(line)
+        if not m:
+            return None
+        return (calendar.timegm(time.strptime(m.group(1),
+                                              '%Y-%m-%dT%H:%M:%S'))
+                + int(m.group(2)) / 1000.0)
+
+
+class LaneBench(Bench):
+    """The benchmarks' Bench, with lanes."""
+
+    def prepare(self):
+        super().prepare()
+        a = self.args
+        for rel in ('tests/ovs-p2p-traffic', 'tests/dpdkr-ring-ceiling'):
+            src = os.path.join(a.builddir, rel)
+            if not os.access(src, os.X_OK):
+                raise BenchError('%s missing: run make first (or pass '
+                                 '--builddir)' % src)
+            shutil.copy2(src, os.path.join(self.workdir, 'bin'))
+
+    def start_ovs(self):
+        super().start_ovs()
+        self.ctl_path = os.path.join(self.workdir, 'ovs-vswitchd.%d.ctl'
+                                     % self.vswitchd.pid)
+        wait_for('the unixctl socket of ovs-vswitchd',
+                 lambda: os.path.exists(self.ctl_path), 20)
+        self.unixctl = Unixctl(self.ctl_path)
+
+    def start_testpmd(self, role, ptype, path, mode, size):
+        """As ovs-p2p-bench-dpdkr's, with the forwarding lcore on the CPU
+        that --app-cpus gives for A or B."""
+        cpu = self.args.app_cpus[0 if role == 'a' else 1]
+        return super().start_testpmd(role, ptype, path, mode, size,
+                                     main_lcore=1 - cpu)
+
+    # ---- dpdkr ports p1, p2 and a dummy p3. ---------------------------
+
+    def add_lane_ports(self):
+        ports = []
+        for i in (1, 2):
+            name = 'p%d' % i
+            self.vsctl('add-port', 'br0', name, '--', 'set', 'Interface',
+                       name, 'type=dpdkr', 'ofport_request=%d' % i,
+                       'options:region-dir=' + self.regiondir)
+            ports.append((name, os.path.join(self.regiondir, name)))
+        # p3: a third dpdkr port without an application, the extra output
+        # that makes p1 -> p2 switched (OVS drops what it sends there).
+        self.vsctl('add-port', 'br0', 'p3', '--', 'set', 'Interface', 'p3',
+                   'type=dpdkr', 'ofport_request=3',
+                   'options:region-dir=' + self.regiondir)
+        for i, (name, path) in enumerate(ports + [('p3', None)], 1):
+            def ready():
+                err = self.vsctl('get', 'Interface', name, 'error',
+                                 check=False).strip()
+                if err not in ('[]', ''):
+                    raise BenchError('port %s: %s' % (name, err))
+                ofport = self.vsctl('get', 'Interface', name, 'ofport',
+                                    check=False).strip()
+                return ofport == str(i) and (not path or os.path.exists(path))
+            wait_for('port %s (ofport %d)' % (name, i), ready, 30)
+        self.ofctl('add-flow', 'br0', 'in_port=1,actions=output:2')
+        return ports
+
+    def del_lane_ports(self, ports):
+        self.ofctl('del-flows', 'br0')
+        self.vsctl('--if-exists', 'del-port', 'p3')
+        self.del_ports(ports)
+
+    def p2p_show(self):
+        return self.unixctl.call('p2p/show', 'br0')
+
+    def is_direct(self):
+        return 'p1(1) -> p2(2): direct' in self.p2p_show()
+
+    # ---- Part 1: throughput and CPU per packet. -----------------------
+
+    def measure(self, kind, size):
+        a = self.args
+        ptype = 'vhost-user' if kind == 'vhost-user' else 'dpdkr'
+        if ptype == 'dpdkr':
+            ports = self.add_lane_ports()
+            if kind == 'switched':
+                self.appctl('p2p/force-switched', 'br0', 'p1', 'on')
+        else:
+            ports = self.add_ports(ptype)
+        try:
+            (n1, p1), (n2, p2) = ports
+            tb = self.start_testpmd('b', ptype, p2, 'rxonly', size)
+            tb.wait_ready()
+            wait_for('testpmd B to connect to %s' % n2,
+                     lambda: tb.check() and self.connected(ptype, n2), 30)
+            ta = self.start_testpmd('a', ptype, p1, 'txonly', size)
+            ta.wait_ready()
+            wait_for('testpmd A to connect to %s' % n1,
+                     lambda: ta.check() and self.connected(ptype, n1), 30)
+            if kind == 'lane':
+                wait_for('p1 -> p2 to go direct',
+                         lambda: ta.check() and tb.check()
+                         and self.is_direct(), 30)
+            wait_for('packets to reach testpmd B',
+                     lambda: ta.check() and tb.check() and tb.last_rx() > 0,
+                     20)
+            time.sleep(a.warmup)
+            if kind == 'lane' and not self.is_direct():
+                raise BenchError('p1 -> p2 left the lane during warm-up:\n'
+                                 + self.p2p_show())
+            if kind == 'switched' and self.is_direct():
+                raise BenchError('p1 -> p2 is direct despite '
+                                 'p2p/force-switched')
+
+            pid_ovs = self.vswitchd.pid
+            pmd_tid = find_thread(pid_ovs, 'pmd')
+            if not pmd_tid:
+                raise BenchError('no PMD thread in ovs-vswitchd')
+            c0 = [task_runtimes(p) for p in (ta.p.pid, tb.p.pid, pid_ovs)]
+            self.appctl('dpif-netdev/pmd-stats-clear')
+            t0 = time.monotonic()
+            time.sleep(a.duration)
+            stats = self.appctl('dpif-netdev/pmd-stats-show')
+            t1 = time.monotonic()
+            c1 = [task_runtimes(p) for p in (ta.p.pid, tb.p.pid, pid_ovs)]
+            show = self.p2p_show() if ptype == 'dpdkr' else ''
+            load = loadavg()[0]
+            ta.check()
+            tb.check()
+            with open(os.path.join(self.workdir, 'stats-%s-%d.txt'
+                                   % (kind, size)), 'a') as f:
+                f.write(stats + show)
+            if kind == 'lane' and 'p1(1) -> p2(2): direct' not in show:
+                raise BenchError('p1 -> p2 left the lane during the '
+                                 'measurement:\n' + show)
+            wall = t1 - t0
+            r = {'load1': load, 'wall': wall}
+            r['rx_b_mpps'] = tb.rate(t0, t1, 'rx') / 1e6
+            r['tx_a_mpps'] = ta.rate(t0, t1, 'tx') / 1e6
+            r['a_cpu'] = cpu_delta(c0[0], c1[0]) / wall
+            r['b_cpu'] = cpu_delta(c0[1], c1[1]) / wall
+            pmd_cpu_s = cpu_delta(c0[2], c1[2], tids=(pmd_tid,))
+            r['pmd_cpu'] = pmd_cpu_s / wall
+            r['ovs_other_cpu'] = cpu_delta(c0[2], c1[2],
+                                           exclude=(pmd_tid,)) / wall
+            # The PMD's processing share of the CPU time it got: OVS counts
+            # TSC cycles busy (processing) or idle; the idle ones are
+            # polling that a packet does not cause.
+            st = self.pmd_section(stats)
+            m_idle = re.search(r'idle cycles: (\d+)', st)
+            m_proc = re.search(r'processing cycles: (\d+)', st)
+            m_rx = re.search(r'packets received: (\d+)', st)
+            if not (m_idle and m_proc and m_rx):
+                raise BenchError('cannot parse pmd-stats-show:\n' + st)
+            idle, proc = int(m_idle.group(1)), int(m_proc.group(1))
+            r['busy'] = 100.0 * proc / (idle + proc) if idle + proc else 0
+            r['ovs_mpps'] = int(m_rx.group(1)) / wall / 1e6
+            r['pmd_proc_cpu'] = r['pmd_cpu'] * r['busy'] / 100.0
+            pkts = r['rx_b_mpps'] * 1e6
+            if pkts <= 0:
+                raise BenchError('%s %d B: testpmd B received nothing'
+                                 % (kind, size))
+            # ns of CPU per packet received by B.
+            r['ns_a'] = r['a_cpu'] / pkts * 1e9
+            r['ns_b'] = r['b_cpu'] / pkts * 1e9
+            r['ns_pmd'] = r['pmd_proc_cpu'] / pkts * 1e9
+            r['ns_other'] = r['ovs_other_cpu'] / pkts * 1e9
+            r['ns_total'] = r['ns_a'] + r['ns_b'] + r['ns_pmd'] + \
+                r['ns_other']
+        except BaseException:
+            try:
+                self.stop_testpmds()
+                if ptype == 'dpdkr':
+                    self.appctl('p2p/force-switched', 'br0', 'p1', 'off')
+                    self.del_lane_ports(ports)
+                else:
+                    self.del_ports(ports)
+            except Exception as e:
+                log('cleaning up after the error below: %s' % e)
+            raise
+        else:
+            self.stop_testpmds()
+            if ptype == 'dpdkr':
+                self.appctl('p2p/force-switched', 'br0', 'p1', 'off')
+                self.del_lane_ports(ports)
+            else:
+                self.del_ports(ports)
+        return r
+
+    # ---- Part 2: the ceiling. ------------------------------------------
+
+    def ceiling(self, size, cpus):
+        a = self.args
+        p = self.run([os.path.join(self.workdir, 'bin', 'dpdkr-ring-ceiling'),
+                      '--size', str(size), '--seconds', str(a.ceiling_time),
+                      '--cpus', '%d,%d' % cpus],
+                     timeout=a.ceiling_time + 30)
+        m = re.search(r'mpps=([0-9.]+).*cpu_s=([0-9.]+)', p)
+        if not m:
+            raise BenchError('dpdkr-ring-ceiling: unexpected output %r' % p)
+        return float(m.group(1)), float(m.group(2))
+
+    # ---- Part 3: switchover time. --------------------------------------
+
+    def switchover(self, n, rate):
+        a = self.args
+        ports = self.add_lane_ports()
+        (n1, p1), (n2, p2) = ports
+        stop = os.path.join(self.workdir, 'traffic.stop')
+        cmd = [os.path.join(self.workdir, 'bin', 'ovs-p2p-traffic'),
+               '-l', str(a.app_cpus[0]), '--in-memory', '--no-pci',
+               '--no-telemetry', '--file-prefix', self.file_prefix + '-t',
+               '-d', self.pmd, '--vdev', 'net_dpdkr0,path=' + p1,
+               '--vdev', 'net_dpdkr1,path=' + p2, '--',
+               '--count', '0', '--rate', str(rate), '--stop-file', stop,
+               '--max-time', str(a.switch_max_time)]
+        outf = open(os.path.join(self.workdir, 'traffic.out'), 'w')
+        errf = open(os.path.join(self.workdir, 'traffic.err'), 'w')
+        tr = subprocess.Popen(cmd, env=self.env, cwd=self.workdir,
+                              stdin=subprocess.DEVNULL, stdout=outf,
+                              stderr=errf, process_group=0)
+        outf.close()
+        errf.close()
+        self.procs.append(('ovs-p2p-traffic', tr))
+
+        def traffic_ok():
+            if tr.poll() is not None:
+                with open(os.path.join(self.workdir, 'traffic.err')) as f:
+                    err = f.readlines()[-15:]
+                raise BenchError('ovs-p2p-traffic exited (status %d):\n%s'
+                                 % (tr.returncode, ''.join(err)))
+            return True
+
+        of = None
+        try:
+            wait_for('ovs-p2p-traffic to send', lambda: traffic_ok() and
+                     'run id' in open(os.path.join(self.workdir,
+                                                   'traffic.err')).read(),
+                     60)
+            wait_for('p1 -> p2 to go direct',
+                     lambda: traffic_ok() and self.is_direct(), 30)
+            of = OpenFlow10(os.path.join(self.workdir, 'br0.mgmt'))
+            tail = LogTail(os.path.join(self.workdir, 'ovs-vswitchd.log'))
+            # The lane manager's debug lines say when it saw A's
+            # acknowledgement, sent from the burst in which A switched:
+            # an upper bound of the first packet on the new path.
+            self.unixctl.call('vlog/set', 'p2p_lane:file:dbg')
+            res = {'switched': [], 'direct': []}
+            logres = {'switched': [], 'direct': []}
+            first = {'switched': [], 'direct': []}
+            want = {'switched': 'port 1 -> 2: switched',
+                    'direct': 'port 1 -> 2: direct ('}
+            want_first = {'switched': 'port 1 -> 2: the input application '
+                                      'sends to OVS again',
+                          'direct': 'port 1 -> 2: the input application '
+                                    'sends into the lane'}
+            bodies = {'switched': OpenFlow10.flow_mod_body(1, (2, 3)),
+                      'direct': OpenFlow10.flow_mod_body(1, (2,))}
+            for i in range(2 * n):
+                to = 'switched' if i % 2 == 0 else 'direct'
+                tail.lines()            # Skip what came before.
+                wall0 = time.time()
+                t0 = time.monotonic()
+                xid = of.send(OFPT_FLOW_MOD, bodies[to])
+                deadline = t0 + 10
+                seen = None
+                seen_first = None
+                while seen is None:
+                    for line in tail.lines():
+                        if seen_first is None and want_first[to] in line:
+                            seen_first = time.monotonic()
+                        if want[to] in line:
+                            seen = (time.monotonic(), line)
+                            break
+                        if 'leaving the lane' in line and to == 'direct':
+                            raise BenchError('the lane failed: ' + line)
+                    if seen is None:
+                        if time.monotonic() > deadline:
+                            raise BenchError('no "%s" in the log 10 s after '
+                                             'flow_mod %d' % (want[to], i))
+                        time.sleep(a.poll_interval)
+                res[to].append(seen[0] - t0)
+                first[to].append((seen_first or seen[0]) - t0)
+                lt = LogTail.wall_time(seen[1])
+                if lt is not None:
+                    logres[to].append(lt - wall0)
+                of.barrier(xid)
+                if to == 'switched':
+                    # As the lane test does: OVS polls p1 again before the
+                    # next hand-over.
+                    wait_for('p1 to be polled by OVS again',
+                             lambda: re.search(
+                                 r'port: p1 .*\(enabled\)',
+                                 self.unixctl.call(
+                                     'dpif-netdev/pmd-rxq-show')), 10,
+                             a.poll_interval)
+                if (i + 1) % 200 == 0:
+                    traffic_ok()
+                    log('%d of %d switches' % ((i + 1) // 2, n))
+            wait_for('p1 -> p2 to be direct', self.is_direct, 10)
+        finally:
+            if of:
+                of.close()
+            with open(stop, 'w'):
+                pass
+        try:
+            tr.wait(a.switch_max_time + 60)
+        except subprocess.TimeoutExpired:
+            raise BenchError('ovs-p2p-traffic did not stop')
+        with open(os.path.join(self.workdir, 'traffic.out')) as f:
+            summary = f.read().strip()
+        counters = dict(kv.split('=', 1) for kv in summary.split()
+                        if '=' in kv)
+        # Frames OVS's switched path dropped on p2 (its ring full: the
+        # receiver fell behind), which the traffic tool counts as lost;
+        # the lanes must lose nothing else.
+        m = re.search(r'tx pkts=\d+, bytes=\d+, drop=(\d+)',
+                      self.ofctl('dump-ports', 'br0', '2'))
+        counters['p2_tx_drops'] = m.group(1) if m else '?'
+        summary += ' (OVS dropped %s on p2)' % counters['p2_tx_drops']
+        self.unixctl.call('vlog/set', 'p2p_lane:file:info')
+        self.del_lane_ports(ports)
+        return res, first, logres, summary, counters, tr.returncode
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    if not xs:
+        return float('nan')
+    k = min(len(xs) - 1, max(0, int(round(p / 100.0 * len(xs) + 0.5)) - 1))
+    return xs[k]
+
+
+HEAD = ('%-5s %5s %-10s %8s %8s %8s %7s %7s %7s %7s %8s %5s %5s %5s %5s %5s'
+        % ('round', 'size', 'kind', 'B Mpps', 'A Mpps', 'OVS Mpps',
+           'ns A', 'ns B', 'ns PMD', 'ns OVS', 'ns total', 'A', 'B', 'pmd',
+           'busy%', 'load'))
+
+
+def fmt_row(rnd, size, kind, r):
+    return ('%-5d %5d %-10s %8.3f %8.3f %8.3f %7.1f %7.1f %7.1f %7.1f '
+            '%8.1f %5.2f %5.2f %5.2f %5.1f %5.2f'
+            % (rnd, size, kind, r['rx_b_mpps'], r['tx_a_mpps'],
+               r['ovs_mpps'], r['ns_a'], r['ns_b'], r['ns_pmd'],
+               r['ns_other'], r['ns_total'], r['a_cpu'], r['b_cpu'],
+               r['pmd_cpu'], r['busy'], r['load1']))
+
+
+LEGEND = """\
+B Mpps: packets testpmd B received per second (its port statistics); A
+Mpps: packets A sent; OVS Mpps: packets OVS's PMD received.  ns A, ns B:
+CPU time (all threads of the process, utime+stime from
+/proc/PID/task/*/schedstat) per packet received by B; ns PMD: the CPU time
+of OVS's PMD thread times its share of processing cycles (pmd-stats-show:
+processing / (processing + idle)), per packet, i.e. its polling when idle
+is not counted; ns OVS: every other thread of ovs-vswitchd (main thread,
+which runs the lane manager, handlers, revalidators); ns total: the sum.
+A, B, pmd: CPUs used by A, B and the PMD thread; busy%: PMD processing
+cycles; load: 1-minute load average."""
+
+
+def ratio(a, b):
+    return a / b if b else float('nan')
+
+
+def check_quick(args, sw_times, sw_rc, sw_clean, ceil, results):
+    """--quick: raises BenchError unless every part measured what it is
+    about: every switch timed (positive, under the 10 s the wait allows),
+    the traffic tool ended well and the lanes lost nothing, every ceiling
+    and every run carried packets at a positive rate and cost, and OVS's
+    PMD received nothing while the direction was direct."""
+    bad = []
+    if args.switches > 0:
+        for to, xs in sorted(sw_times.items()):
+            if len(xs) != args.switches or not all(0 < x < 10 for x in xs):
+                bad.append('switches to %s: %d timed, %r'
+                           % (to, len(xs), xs[:5]))
+        if sw_rc != 0:
+            bad.append('ovs-p2p-traffic exited %d' % sw_rc)
+        if not sw_clean:
+            bad.append('loss or reordering across the switches')
+    for key, mpps in sorted(ceil.items()):
+        if not mpps > 0:
+            bad.append('ceiling %r: %r Mpps' % (key, mpps))
+    for rnd in range(1, args.rounds + 1):
+        for size in args.sizes:
+            for kind in args.kinds:
+                r = results.get((rnd, size, kind))
+                if r is None:
+                    bad.append('%s %d B: no result' % (kind, size))
+                    continue
+                for key in ('rx_b_mpps', 'tx_a_mpps', 'a_cpu', 'b_cpu',
+                            'ns_a', 'ns_b', 'ns_total'):
+                    if not r[key] > 0:
+                        bad.append('%s %d B: %s = %r'
+                                   % (kind, size, key, r[key]))
+                if kind == 'lane' and r['ovs_mpps'] != 0:
+                    bad.append('lane %d B: OVS\'s PMD received %r Mpps'
+                               % (size, r['ovs_mpps']))
+                if kind != 'lane' and not r['ovs_mpps'] > 0:
+                    bad.append('%s %d B: ovs_mpps = %r'
+                               % (kind, size, r['ovs_mpps']))
+    if bad:
+        raise BenchError('--quick: implausible figures: ' + '; '.join(bad))
+    out('quick run: every figure plausible')
+
+
+def main(argv=None):
+    set_program(PROG)
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description='Benchmarks direct lanes against the switched path and '
+        'vhost-user, with the ring ceiling and the switchover time.')
+    parser.add_argument('--builddir',
+                        default=DEFAULT_BUILDDIR,
+                        help='patched OVS build tree (default: %(default)s)')
+    parser.add_argument('--srcdir', help='patched OVS source tree, for the '
+                        'schema (default: BUILDDIR/../src)')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='rounds, each running every kind and size '
+                        '(default: %(default)s)')
+    parser.add_argument('--duration', type=float, default=5,
+                        help='seconds measured per run (default: '
+                        '%(default)s)')
+    parser.add_argument('--warmup', type=float, default=2,
+                        help='seconds of traffic before measuring '
+                        '(default: %(default)s)')
+    parser.add_argument('--sizes',
+                        help='packet sizes (default: 64,1500; 64 with '
+                        '--quick)')
+    parser.add_argument('--kinds', default=','.join(KINDS),
+                        help='what to measure (default: %(default)s)')
+    parser.add_argument('--switches', type=int,
+                        help='switchover measurements per direction, 0 to '
+                        'skip (default: 1000, 20 with --quick)')
+    parser.add_argument('--switch-rate', type=int, default=100000,
+                        help='frames per second of ovs-p2p-traffic during '
+                        'the switches (default: %(default)s)')
+    parser.add_argument('--ceiling-time', type=float, default=2,
+                        help='seconds per ceiling measurement (default: '
+                        '%(default)s)')
+    parser.add_argument('--app-cpus', default='0,0',
+                        help="CPUs of A's and B's forwarding lcores, as "
+                        'ovs-p2p-bench-dpdkr: both on CPU 0 (default: '
+                        '%(default)s)')
+    parser.add_argument('--quick', action='store_true',
+                        help='a check of the benchmark itself, in seconds: '
+                        '1 round of 2 s after 1 s of warm-up, 64-byte '
+                        'packets, 20 switches per direction, 1 s per '
+                        'ceiling, 512 hugepages, no waiting for a quiet '
+                        'machine; fails unless every figure is plausible')
+    parser.add_argument('--poll-interval', type=float, default=0.0001,
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--max-load', type=float, default=1.5,
+                        help='wait until the 1-minute load average is '
+                        'below this before starting (default: %(default)s)')
+    parser.add_argument('--load-wait', type=int, default=600,
+                        help='wait at most this many seconds for it '
+                        '(default: %(default)s)')
+    parser.add_argument('--load-poll', type=int, default=20,
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--pmd-cpu-mask', default='0x2',
+                        help="OVS's pmd-cpu-mask (default: %(default)s)")
+    parser.add_argument('--vhost-queue-size', type=int, default=1024,
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--hugepages', type=int,
+                        help='hugepages to reserve (default: 2048, 512 with '
+                        '--quick)')
+    parser.add_argument('--pmd-dir',
+                        default='/usr/local/lib/ovs-p2p/bench-lanes',
+                        help='root-owned directory to install the net_dpdkr '
+                        'PMD in (default: %(default)s)')
+    parser.add_argument('--testpmd', default='dpdk-testpmd',
+                        help='testpmd binary (default: %(default)s)')
+    parser.add_argument('--workdir-parent', default='/var/tmp',
+                        help='where to make the work directory (default: '
+                        '%(default)s)')
+    parser.add_argument('--keep', action='store_true',
+                        help='keep the work directory (logs) even on '
+                        'success')
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.duration, args.warmup = 1, 2, 1
+        args.ceiling_time = 1
+        args.load_wait = 0
+    if args.switches is None:
+        args.switches = 20 if args.quick else 1000
+    if args.sizes is None:
+        args.sizes = '64' if args.quick else '64,1500'
+    if args.hugepages is None:
+        args.hugepages = 512 if args.quick else 2048
+    args.builddir = os.path.abspath(args.builddir)
+    args.srcdir = os.path.abspath(args.srcdir or
+                                  os.path.join(args.builddir, '..', 'src'))
+    try:
+        args.sizes = [int(x) for x in args.sizes.split(',')]
+        args.app_cpus = tuple(int(x) for x in args.app_cpus.split(','))
+    except ValueError:
+        parser.error('--sizes, --app-cpus: comma-separated integers expected')
+    if len(args.app_cpus) != 2 or not set(args.app_cpus) <= {0, 1}:
+        parser.error('--app-cpus: two CPUs among 0 and 1 expected')
+    args.kinds = [k for k in args.kinds.split(',') if k]
+    for k in args.kinds:
+        if k not in KINDS:
+            parser.error('--kinds: %s is not one of %s' % (k, KINDS))
+    if args.rounds < 1 or args.duration < 2:
+        parser.error('--rounds must be >= 1 and --duration >= 2')
+    args.switch_max_time = max(120, args.switches * 2)
+
+    bench = LaneBench(args, FILE_PREFIX)
+    signal.signal(signal.SIGTERM, lambda s, f: sys.exit(143))
+    ok = False
+    try:
+        start_load, quiet = wait_for_quiet_machine(args)
+        bench.prepare()
+        bench.start_ovs()
+        with open('/proc/cpuinfo') as f:
+            cpu = re.search(r'model name\s*:\s*(.*)', f.read())
+        out('%s, %s' % (PROG, time.strftime('%Y-%m-%d %H:%M:%S %Z')))
+        out('machine: %s, %d CPUs (%s), kernel %s'
+            % (os.uname().nodename, os.cpu_count(),
+               cpu.group(1) if cpu else '?', os.uname().release))
+        out('OVS: %s, DPDK: %s; OVS PMD on cpu mask %s; testpmd A forwards '
+            'on CPU %d, B on CPU %d'
+            % (bench.version, bench.dpdk_version, args.pmd_cpu_mask,
+               args.app_cpus[0], args.app_cpus[1]))
+        out('load average before start: %.2f %.2f %.2f%s'
+            % (start_load[0], start_load[1], start_load[2],
+               '' if quiet else ' (NOT quiet: expect noisy figures)'))
+        out()
+
+        # Part 3 first: it is the quickest to fail.
+        sw = None
+        res, rc = {}, None
+        if args.switches > 0:
+            out('Switchover: %d switches each way under %d pps of '
+                'ovs-p2p-traffic p1 -> p2' % (args.switches,
+                                              args.switch_rate))
+            res, first, logres, summary, counters, rc = bench.switchover(
+                args.switches, args.switch_rate)
+            out('  %-28s %9s %9s %9s %9s' % ('', 'median', 'p99', 'max',
+                                             'n'))
+            for to, what in (('switched', 'direct -> switched'),
+                             ('direct', 'switched -> direct')):
+                xs = [x * 1e3 for x in res[to]]
+                out('  %-28s %6.3f ms %6.3f ms %6.3f ms %9d'
+                    % (what, statistics.median(xs), pct(xs, 99), max(xs),
+                       len(xs)))
+                fs = [x * 1e3 for x in first[to]]
+                out('  %-28s %6.3f ms %6.3f ms %6.3f ms %9d'
+                    % ('  (A on the new path, <=)', statistics.median(fs),
+                       pct(fs, 99), max(fs), len(fs)))
+                ls = [x * 1e3 for x in logres[to]]
+                if ls:
+                    out('  %-28s %6.3f ms %6.3f ms %6.3f ms %9d'
+                        % ('  (log timestamps, 1 ms res)',
+                           statistics.median(ls), pct(ls, 99), max(ls),
+                           len(ls)))
+            out('  traffic: %s (exit %d)' % (summary, rc))
+            sw = {'switched_p99': pct(res['switched'], 99) * 1e3,
+                  'first_p99': max(pct(first['switched'], 99),
+                                   pct(first['direct'], 99)) * 1e3,
+                  'direct_p99': pct(res['direct'], 99) * 1e3,
+                  'switched_med': statistics.median(res['switched']) * 1e3,
+                  'direct_med': statistics.median(res['direct']) * 1e3,
+                  'clean': (counters.get('lost')
+                            == counters.get('p2_tx_drops')
+                            and counters.get('reordered') == '0'
+                            and counters.get('duplicates') == '0'
+                            and counters.get('corrupted') == '0')}
+            out()
+
+        # Part 2: the ceiling, on A's and B's CPUs and, for reference, on
+        # two CPUs.
+        ceil = {}
+        out('Ceiling: tests/dpdkr-ring-ceiling, 2 threads through one '
+            'dpdkr ring (1024 x 2048 B)')
+        placements = [args.app_cpus]
+        if args.app_cpus != (0, 1):
+            placements.append((0, 1))
+        for size in args.sizes:
+            for cpus in placements:
+                mpps, cpu_s = bench.ceiling(size, cpus)
+                ceil[(size, cpus)] = mpps
+                out('  %5d B, CPUs %d,%d: %8.3f Mpps, %7.1f ns CPU/packet'
+                    % (size, cpus[0], cpus[1], mpps,
+                       cpu_s / (mpps * 1e6 * args.ceiling_time) * 1e9
+                       if mpps else float('nan')))
+        out()
+
+        # Part 1.
+        results = {}
+        if args.kinds:
+            out(LEGEND)
+            out()
+            out(HEAD)
+            for rnd in range(1, args.rounds + 1):
+                for size in args.sizes:
+                    for kind in args.kinds:
+                        r = bench.measure(kind, size)
+                        results[(rnd, size, kind)] = r
+                        out(fmt_row(rnd, size, kind, r))
+            out()
+            out('Summary: median over %d round(s)' % args.rounds)
+            out('%5s %-10s %8s %8s %8s %8s %8s %8s'
+                % ('size', 'kind', 'B Mpps', 'ns A', 'ns B', 'ns PMD',
+                   'ns OVS', 'ns total'))
+            med = {}
+            for size in args.sizes:
+                for kind in args.kinds:
+                    rs = [results[k] for k in sorted(results)
+                          if k[1] == size and k[2] == kind]
+                    m = dict((key, statistics.median(r[key] for r in rs))
+                             for key in ('rx_b_mpps', 'ns_a', 'ns_b',
+                                         'ns_pmd', 'ns_other', 'ns_total'))
+                    med[(size, kind)] = m
+                    out('%5d %-10s %8.3f %8.1f %8.1f %8.1f %8.1f %8.1f'
+                        % (size, kind, m['rx_b_mpps'], m['ns_a'], m['ns_b'],
+                           m['ns_pmd'], m['ns_other'], m['ns_total']))
+            out()
+            out('Ratios (medians of the per-round ratios for lane vs '
+                'switched and vhost-user):')
+            out('%5s %14s %14s %14s %14s %12s %12s'
+                % ('size', 'Mpps lane/sw', 'CPU sw/lane', 'Mpps lane/vhu',
+                   'CPU vhu/lane', 'lane/ceil', 'lane/ceil2'))
+        goals = []
+        for size in args.sizes if args.kinds else []:
+            def per_round(kind, f):
+                xs = []
+                for rnd in range(1, args.rounds + 1):
+                    la = results.get((rnd, size, 'lane'))
+                    ot = results.get((rnd, size, kind))
+                    if la and ot:
+                        xs.append(f(la, ot))
+                return statistics.median(xs) if xs else float('nan')
+            mpps_sw = per_round('switched', lambda la, o:
+                                ratio(la['rx_b_mpps'], o['rx_b_mpps']))
+            cpu_sw = per_round('switched', lambda la, o:
+                               ratio(o['ns_total'], la['ns_total']))
+            mpps_vh = per_round('vhost-user', lambda la, o:
+                                ratio(la['rx_b_mpps'], o['rx_b_mpps']))
+            cpu_vh = per_round('vhost-user', lambda la, o:
+                               ratio(o['ns_total'], la['ns_total']))
+            lane = med.get((size, 'lane'), {}).get('rx_b_mpps',
+                                                   float('nan'))
+            c_same = ratio(lane, ceil.get((size, args.app_cpus), 0))
+            c_two = ratio(lane, ceil.get((size, (0, 1)), 0))
+            out('%5d %14.3f %14.3f %14.3f %14.3f %12.3f %12.3f'
+                % (size, mpps_sw, cpu_sw, mpps_vh, cpu_vh, c_same, c_two))
+            goals.append((size, c_same, cpu_sw))
+        if args.kinds:
+            out('(lane/ceil: against the ceiling on the CPUs of A and B, '
+                '%d,%d; lane/ceil2: against the ceiling on CPUs 0,1)'
+                % args.app_cpus)
+        out()
+
+        verdicts = []
+        for size, c_same, cpu_sw in goals:
+            if c_same == c_same:
+                verdicts.append('lane >= 90%% of ceiling at %d B: %s '
+                                '(%.0f%%)' % (size, 'MET' if c_same >= 0.9
+                                              else 'NOT MET', 100 * c_same))
+            if cpu_sw == cpu_sw:
+                verdicts.append('>= 4x less CPU/packet than switched at '
+                                '%d B: %s (%.2fx)'
+                                % (size, 'MET' if cpu_sw >= 4 else 'NOT MET',
+                                   cpu_sw))
+        if sw:
+            worst = max(sw['switched_p99'], sw['direct_p99'])
+            verdicts.append('switchover <= 1 ms (p99 of both directions, '
+                            'to the end of the hand-over): %s (%.3f ms)'
+                            % ('MET' if worst <= 1.0 else 'NOT MET', worst))
+            verdicts.append('switchover <= 1 ms (p99 of both directions, to '
+                            'A sending on the new path): %s (%.3f ms)'
+                            % ('MET' if sw['first_p99'] <= 1.0
+                               else 'NOT MET', sw['first_p99']))
+            verdicts.append("no loss (but what OVS's switched path drops "
+                            'on p2) or reordering across the switches: '
+                            '%s' % ('MET' if sw['clean'] else 'NOT MET'))
+        load = loadavg()
+        out('load average at end: %.2f %.2f %.2f' % tuple(load))
+        out('Goals: ' + '; '.join(verdicts))
+        if args.quick:
+            check_quick(args, res, rc, sw['clean'] if sw else False, ceil,
+                        results)
+        ok = True
+    except BenchError as e:
+        log('error: %s' % e)
+    except subprocess.TimeoutExpired as e:
+        log('error: %s' % e)
+    except KeyboardInterrupt:
+        log('interrupted')
+    finally:
+        try:
+            if getattr(bench, 'unixctl', None):
+                bench.unixctl.close()
+        except OSError:
+            pass
+        bench.cleanup()
+        if bench.workdir:
+            if ok and not args.keep:
+                shutil.rmtree(bench.workdir, ignore_errors=True)
+            else:
+                log('logs kept in %s' % bench.workdir)
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
