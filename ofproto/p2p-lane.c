@@ -519,6 +519,10 @@ dir_end_session(struct p2p_dir *d, const struct p2p_lport *a)
         d->wait_traffic = true;
         d->traffic_mark = netdev_dpdkr_rx_index(a->netdev);
         netdev_dpdkr_notify_rx(a->netdev, lane_seq_obj);
+        if (netdev_dpdkr_rx_index(a->netdev) != d->traffic_mark) {
+            /* A packet came before the notification was set up. */
+            seq_change(lane_seq_obj);
+        }
     }
     d->failed = NULL;
     d->silent = d->rx_asked = d->tx_moved = false;
