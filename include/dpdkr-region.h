@@ -45,6 +45,14 @@
 #define DPDKR_DEFAULT_RING_SIZE 1024
 #define DPDKR_DEFAULT_BUF_SIZE 2048
 
+/* Every region file is a power of 2 bytes, at least this much, so that QEMU
+ * can map it as the BAR of an ivshmem-plain device (a PCI BAR is a power of
+ * 2; QEMU aborts on any other size, even on a live device_add), libvirt
+ * accepts it as a <shmem> (at least 1 MiB) and hugetlbfs can size it (a
+ * multiple of its page).  The layout (the header's offsets) uses what it
+ * needs of it; 'region_size' in the header is the file's size. */
+#define DPDKR_REGION_FILE_MIN (UINT64_C(1) << 21)
+
 /* The ring sizes a switch accepts (powers of 2 within the ABI's limits). */
 #define DPDKR_RING_SIZE_MIN (UINT32_C(1) << DPDKR_LOG2_RING_MIN)
 #define DPDKR_RING_SIZE_MAX (UINT32_C(1) << DPDKR_LOG2_RING_MAX)
@@ -104,9 +112,23 @@ dpdkr_region_unmap(struct dpdkr_region *r)
     }
 }
 
+/* Returns the size of the file of a region whose layout needs 'size' bytes
+ * on a file system of page size 'align' (a power of 2): the smallest power
+ * of 2 at least as large as 'size', 'align' and DPDKR_REGION_FILE_MIN. */
+static inline uint64_t
+dpdkr_region_file_size(uint64_t size, uint64_t align)
+{
+    uint64_t file = DPDKR_REGION_FILE_MIN;
+
+    while (file < size || file < align) {
+        file <<= 1;
+    }
+    return file;
+}
+
 /* Creates the file 's->path' (replacing a file left there, and then
  * setting '*replaced'), with its mode and owner, sized for the geometry
- * 's' asks for (rounded to the huge page size on hugetlbfs), and maps it
+ * 's' asks for (a power of 2: dpdkr_region_file_size()), and maps it
  * shared into 'r' with the geometry and a fresh epoch in 'r->geo'.  The
  * header is not written: guard the mapping first, then
  * dpdkr_region_init().
@@ -160,7 +182,11 @@ dpdkr_region_create(const struct dpdkr_region_spec *s, struct dpdkr_region *r,
         align = sfs.f_bsize;
     }
     r->size = dpdkr_region_layout(log2, s->buf_size, align, &r->geo);
-    if (!r->size) {
+    if (r->size) {
+        r->size = dpdkr_region_file_size(r->size, align);
+        r->geo.region_size = r->size;
+    }
+    if (!r->size || r->size > DPDKR_REGION_SIZE_MAX) {
         errno = EFBIG;
         why = "size";
         goto error;
