@@ -21,6 +21,7 @@ The benchmarks (ovs_p2p_bench.dpdkr, ovs_p2p_bench.lanes) build on Bench
 and Testpmd; each names itself with set_program() for its messages.
 """
 
+import argparse
 import ctypes
 import os
 import re
@@ -533,3 +534,56 @@ def wait_for_quiet_machine(args):
         log('load average %.2f >= %.2f (other work on this machine), '
             'waiting %d s' % (load[0], args.max_load, args.load_poll))
         time.sleep(args.load_poll)
+
+
+def add_run_arguments(parser, what):
+    """Adds the options that say what the benchmark runs: the build, and
+    rounds of 'what' (e.g. "type") and size."""
+    parser.add_argument('--builddir', default=DEFAULT_BUILDDIR,
+                        help='patched OVS build tree (default: %(default)s)')
+    parser.add_argument('--srcdir', help='patched OVS source tree, for the '
+                        'schema (default: BUILDDIR/../src)')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='rounds, each running every %s and size '
+                        '(default: %%(default)s)' % what)
+    parser.add_argument('--duration', type=float, default=5,
+                        help='seconds measured per run (default: '
+                        '%(default)s)')
+    parser.add_argument('--warmup', type=float, default=2,
+                        help='seconds of traffic before measuring '
+                        '(default: %(default)s)')
+    parser.add_argument('--sizes',
+                        help='packet sizes (default: 64,1500; 64 with '
+                        '--quick)')
+
+
+def add_machine_arguments(parser, pmd_dir, vhost_help):
+    """Adds the options about the machine and the benchmark's own files,
+    with 'pmd_dir' the default for --pmd-dir and 'vhost_help' the help of
+    --vhost-queue-size."""
+    parser.add_argument('--max-load', type=float, default=1.5,
+                        help='wait until the 1-minute load average is '
+                        'below this before starting (default: %(default)s)')
+    parser.add_argument('--load-wait', type=int, default=600,
+                        help='wait at most this many seconds for it '
+                        '(default: %(default)s)')
+    parser.add_argument('--load-poll', type=int, default=20,
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--pmd-cpu-mask', default='0x2',
+                        help="OVS's pmd-cpu-mask (default: %(default)s)")
+    parser.add_argument('--vhost-queue-size', type=int, default=1024,
+                        help=vhost_help)
+    parser.add_argument('--hugepages', type=int,
+                        help='hugepages to reserve (default: 2048, 512 with '
+                        '--quick)')
+    parser.add_argument('--pmd-dir', default=pmd_dir,
+                        help='root-owned directory to install the net_dpdkr '
+                        'PMD in (default: %(default)s)')
+    parser.add_argument('--testpmd', default='dpdk-testpmd',
+                        help='testpmd binary (default: %(default)s)')
+    parser.add_argument('--workdir-parent', default='/var/tmp',
+                        help='where to make the work directory (default: '
+                        '%(default)s)')
+    parser.add_argument('--keep', action='store_true',
+                        help='keep the work directory (logs) even on '
+                        'success')

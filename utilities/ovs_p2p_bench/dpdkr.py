@@ -48,8 +48,9 @@ import subprocess
 import sys
 import time
 
-from .common import (Bench, BenchError, DEFAULT_BUILDDIR, find_thread, log,
-                     loadavg, out, set_program, task_runtime, wait_for,
+from .common import (Bench, BenchError, add_machine_arguments,
+                     add_run_arguments, find_thread, log, loadavg, out,
+                     set_program, task_runtime, wait_for,
                      wait_for_quiet_machine)
 
 PROG = 'ovs-p2p-bench-dpdkr'
@@ -264,22 +265,7 @@ def main(argv=None):
         prog=PROG,
         description='Benchmarks dpdkr ports against vhost-user ports: '
         'testpmd txonly -> port -> OVS -> port -> testpmd rxonly.')
-    parser.add_argument('--builddir', default=DEFAULT_BUILDDIR,
-                        help='patched OVS build tree (default: %(default)s)')
-    parser.add_argument('--srcdir', help='patched OVS source tree, for the '
-                        'schema (default: BUILDDIR/../src)')
-    parser.add_argument('--rounds', type=int, default=3,
-                        help='rounds, each running every type and size '
-                        '(default: %(default)s)')
-    parser.add_argument('--duration', type=float, default=5,
-                        help='seconds measured per run (default: '
-                        '%(default)s)')
-    parser.add_argument('--warmup', type=float, default=2,
-                        help='seconds of traffic before measuring '
-                        '(default: %(default)s)')
-    parser.add_argument('--sizes',
-                        help='packet sizes (default: 64,1500; 64 with '
-                        '--quick)')
+    add_run_arguments(parser, 'type')
     parser.add_argument('--quick', action='store_true',
                         help='a check of the benchmark itself, in seconds: '
                         '1 round of 2 s after 0.5 s of warm-up, 64-byte '
@@ -287,33 +273,9 @@ def main(argv=None):
                         'machine; fails unless every figure is plausible')
     parser.add_argument('--types', default=','.join(TYPES),
                         help='port types (default: %(default)s)')
-    parser.add_argument('--max-load', type=float, default=1.5,
-                        help='wait until the 1-minute load average is '
-                        'below this before starting (default: %(default)s)')
-    parser.add_argument('--load-wait', type=int, default=600,
-                        help='wait at most this many seconds for it '
-                        '(default: %(default)s)')
-    parser.add_argument('--load-poll', type=int, default=20,
-                        help=argparse.SUPPRESS)
-    parser.add_argument('--pmd-cpu-mask', default='0x2',
-                        help="OVS's pmd-cpu-mask (default: %(default)s)")
-    parser.add_argument('--vhost-queue-size', type=int, default=1024,
-                        help='virtio-user ring size, as dpdkr\'s default '
-                        'ring size (default: %(default)s)')
-    parser.add_argument('--hugepages', type=int,
-                        help='hugepages to reserve (default: 2048, 512 with '
-                        '--quick)')
-    parser.add_argument('--pmd-dir', default='/usr/local/lib/ovs-p2p/bench',
-                        help='root-owned directory to install the net_dpdkr '
-                        'PMD in (default: %(default)s)')
-    parser.add_argument('--testpmd', default='dpdk-testpmd',
-                        help='testpmd binary (default: %(default)s)')
-    parser.add_argument('--workdir-parent', default='/var/tmp',
-                        help='where to make the work directory (default: '
-                        '%(default)s)')
-    parser.add_argument('--keep', action='store_true',
-                        help='keep the work directory (logs) even on '
-                        'success')
+    add_machine_arguments(parser, '/usr/local/lib/ovs-p2p/bench',
+                          'virtio-user ring size, as dpdkr\'s default '
+                          'ring size (default: %(default)s)')
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.duration, args.warmup = 1, 2, 0.5

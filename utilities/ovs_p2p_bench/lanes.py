@@ -62,9 +62,10 @@ import subprocess
 import sys
 import time
 
-from .common import (Bench, BenchError, DEFAULT_BUILDDIR, cpu_delta,
-                     find_thread, log, loadavg, out, set_program,
-                     task_runtimes, wait_for, wait_for_quiet_machine)
+from .common import (Bench, BenchError, add_machine_arguments,
+                     add_run_arguments, cpu_delta, find_thread, log, loadavg,
+                     out, set_program, task_runtimes, wait_for,
+                     wait_for_quiet_machine)
 
 PROG = 'ovs-p2p-bench-lanes'
 KINDS = ('lane', 'switched', 'vhost-user')
@@ -610,23 +611,7 @@ def main(argv=None):
         prog=PROG,
         description='Benchmarks direct lanes against the switched path and '
         'vhost-user, with the ring ceiling and the switchover time.')
-    parser.add_argument('--builddir',
-                        default=DEFAULT_BUILDDIR,
-                        help='patched OVS build tree (default: %(default)s)')
-    parser.add_argument('--srcdir', help='patched OVS source tree, for the '
-                        'schema (default: BUILDDIR/../src)')
-    parser.add_argument('--rounds', type=int, default=3,
-                        help='rounds, each running every kind and size '
-                        '(default: %(default)s)')
-    parser.add_argument('--duration', type=float, default=5,
-                        help='seconds measured per run (default: '
-                        '%(default)s)')
-    parser.add_argument('--warmup', type=float, default=2,
-                        help='seconds of traffic before measuring '
-                        '(default: %(default)s)')
-    parser.add_argument('--sizes',
-                        help='packet sizes (default: 64,1500; 64 with '
-                        '--quick)')
+    add_run_arguments(parser, 'kind')
     parser.add_argument('--kinds', default=','.join(KINDS),
                         help='what to measure (default: %(default)s)')
     parser.add_argument('--switches', type=int,
@@ -650,33 +635,8 @@ def main(argv=None):
                         'machine; fails unless every figure is plausible')
     parser.add_argument('--poll-interval', type=float, default=0.0001,
                         help=argparse.SUPPRESS)
-    parser.add_argument('--max-load', type=float, default=1.5,
-                        help='wait until the 1-minute load average is '
-                        'below this before starting (default: %(default)s)')
-    parser.add_argument('--load-wait', type=int, default=600,
-                        help='wait at most this many seconds for it '
-                        '(default: %(default)s)')
-    parser.add_argument('--load-poll', type=int, default=20,
-                        help=argparse.SUPPRESS)
-    parser.add_argument('--pmd-cpu-mask', default='0x2',
-                        help="OVS's pmd-cpu-mask (default: %(default)s)")
-    parser.add_argument('--vhost-queue-size', type=int, default=1024,
-                        help=argparse.SUPPRESS)
-    parser.add_argument('--hugepages', type=int,
-                        help='hugepages to reserve (default: 2048, 512 with '
-                        '--quick)')
-    parser.add_argument('--pmd-dir',
-                        default='/usr/local/lib/ovs-p2p/bench-lanes',
-                        help='root-owned directory to install the net_dpdkr '
-                        'PMD in (default: %(default)s)')
-    parser.add_argument('--testpmd', default='dpdk-testpmd',
-                        help='testpmd binary (default: %(default)s)')
-    parser.add_argument('--workdir-parent', default='/var/tmp',
-                        help='where to make the work directory (default: '
-                        '%(default)s)')
-    parser.add_argument('--keep', action='store_true',
-                        help='keep the work directory (logs) even on '
-                        'success')
+    add_machine_arguments(parser, '/usr/local/lib/ovs-p2p/bench-lanes',
+                          argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.duration, args.warmup = 1, 2, 1
