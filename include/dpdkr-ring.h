@@ -505,6 +505,34 @@ dpdkr_seq_read_end(const uint32_t *generation, uint32_t gen)
     return __atomic_load_n(generation, __ATOMIC_RELAXED) == gen;
 }
 
+/* Stores every field of request 'r' but its generation into 'shared',
+ * inside a write section (dpdkr_seq_write_begin()). */
+static inline void
+dpdkr_lane_req_store_fields(struct dpdkr_lane_req *shared,
+                            const struct dpdkr_lane_req *r)
+{
+    dpdkr_store_relaxed32(&shared->state, r->state);
+    dpdkr_store_relaxed64(&shared->lane_epoch, r->lane_epoch);
+    dpdkr_store_relaxed32(&shared->lane_ring, r->lane_ring);
+    dpdkr_store_relaxed32(&shared->max_len, r->max_len);
+    dpdkr_store_relaxed64(&shared->old_path_seq, r->old_path_seq);
+    dpdkr_store_relaxed64(&shared->lane_seq, r->lane_seq);
+}
+
+/* Copies every field of the request in 'shared' but its generation into
+ * 'r', inside a read section (checked by dpdkr_seq_read_end()). */
+static inline void
+dpdkr_lane_req_load_fields(const struct dpdkr_lane_req *shared,
+                           struct dpdkr_lane_req *r)
+{
+    r->state = dpdkr_load_relaxed(&shared->state);
+    r->lane_epoch = dpdkr_load_relaxed64(&shared->lane_epoch);
+    r->lane_ring = dpdkr_load_relaxed(&shared->lane_ring);
+    r->max_len = dpdkr_load_relaxed(&shared->max_len);
+    r->old_path_seq = dpdkr_load_relaxed64(&shared->old_path_seq);
+    r->lane_seq = dpdkr_load_relaxed64(&shared->lane_seq);
+}
+
 /* Publishes request 'r' into 'shared' under generation 'gen', which is
  * even (the switch's generations start at 2 and advance by 2). */
 static inline void
@@ -512,12 +540,7 @@ dpdkr_lane_req_publish(struct dpdkr_lane_req *shared,
                        const struct dpdkr_lane_req *r, uint32_t gen)
 {
     dpdkr_seq_write_begin(&shared->generation, gen);
-    dpdkr_store_relaxed32(&shared->state, r->state);
-    dpdkr_store_relaxed64(&shared->lane_epoch, r->lane_epoch);
-    dpdkr_store_relaxed32(&shared->lane_ring, r->lane_ring);
-    dpdkr_store_relaxed32(&shared->max_len, r->max_len);
-    dpdkr_store_relaxed64(&shared->old_path_seq, r->old_path_seq);
-    dpdkr_store_relaxed64(&shared->lane_seq, r->lane_seq);
+    dpdkr_lane_req_store_fields(shared, r);
     dpdkr_store_release(&shared->generation, gen);
 }
 
@@ -533,12 +556,7 @@ dpdkr_lane_req_read(const struct dpdkr_lane_req *shared, uint32_t gen,
         return false;
     }
     r->generation = gen;
-    r->state = dpdkr_load_relaxed(&shared->state);
-    r->lane_epoch = dpdkr_load_relaxed64(&shared->lane_epoch);
-    r->lane_ring = dpdkr_load_relaxed(&shared->lane_ring);
-    r->max_len = dpdkr_load_relaxed(&shared->max_len);
-    r->old_path_seq = dpdkr_load_relaxed64(&shared->old_path_seq);
-    r->lane_seq = dpdkr_load_relaxed64(&shared->lane_seq);
+    dpdkr_lane_req_load_fields(shared, r);
     return dpdkr_seq_read_end(&shared->generation, gen);
 }
 
@@ -603,12 +621,7 @@ dpdkr_lane_req_publish_lane(struct dpdkr_ctrl *ctrl, int id,
             lg->ring[i] = g->ring[i];
         }
     }
-    dpdkr_store_relaxed32(&shared->state, r->state);
-    dpdkr_store_relaxed64(&shared->lane_epoch, r->lane_epoch);
-    dpdkr_store_relaxed32(&shared->lane_ring, r->lane_ring);
-    dpdkr_store_relaxed32(&shared->max_len, r->max_len);
-    dpdkr_store_relaxed64(&shared->old_path_seq, r->old_path_seq);
-    dpdkr_store_relaxed64(&shared->lane_seq, r->lane_seq);
+    dpdkr_lane_req_store_fields(shared, r);
     dpdkr_store_release(&shared->generation, gen);
 }
 
@@ -633,12 +646,7 @@ dpdkr_lane_req_read_lane(const struct dpdkr_ctrl *ctrl, int id, uint32_t gen,
         return false;
     }
     r->generation = gen;
-    r->state = dpdkr_load_relaxed(&ctrl->req[id].state);
-    r->lane_epoch = dpdkr_load_relaxed64(&ctrl->req[id].lane_epoch);
-    r->lane_ring = dpdkr_load_relaxed(&ctrl->req[id].lane_ring);
-    r->max_len = dpdkr_load_relaxed(&ctrl->req[id].max_len);
-    r->old_path_seq = dpdkr_load_relaxed64(&ctrl->req[id].old_path_seq);
-    r->lane_seq = dpdkr_load_relaxed64(&ctrl->req[id].lane_seq);
+    dpdkr_lane_req_load_fields(&ctrl->req[id], r);
     for (i = 0; i < DPDKR_LANE_PATH_SIZE; i++) {
         path[i] = sp[i];
     }
