@@ -329,18 +329,42 @@ class Bench(object):
                 path = os.path.join(self.workdir, name)
             ports.append((name, path))
         for i, (name, path) in enumerate(ports, 1):
-            def ready():
-                err = self.vsctl('get', 'Interface', name, 'error',
-                                 check=False).strip()
-                if err not in ('[]', ''):
-                    raise BenchError('port %s: %s' % (name, err))
-                ofport = self.vsctl('get', 'Interface', name, 'ofport',
-                                    check=False).strip()
-                return ofport == str(i) and os.path.exists(path)
-            wait_for('port %s (ofport %d, %s)' % (name, i, path), ready, 30)
+            self.wait_port(name, i, path)
         self.ofctl('add-flow', 'br0', 'in_port=1,actions=output:2')
         self.ofctl('add-flow', 'br0', 'in_port=2,actions=output:1')
         return ports
+
+    def wait_port(self, name, ofport, path):
+        """Waits until port 'name' has OpenFlow port 'ofport' and, unless
+        'path' is None, its socket or region file 'path' exists; fails at
+        once on an Interface error."""
+        def ready():
+            err = self.vsctl('get', 'Interface', name, 'error',
+                             check=False).strip()
+            if err not in ('[]', ''):
+                raise BenchError('port %s: %s' % (name, err))
+            got = self.vsctl('get', 'Interface', name, 'ofport',
+                             check=False).strip()
+            return got == str(ofport) and (not path or os.path.exists(path))
+        wait_for('port %s (ofport %d%s)'
+                 % (name, ofport, ', ' + path if path else ''), ready, 30)
+
+    def banner(self, prog, placement, quiet_note):
+        """Prints what runs where: the program, machine, OVS and DPDK,
+        'placement' (where the applications forward) and the load average
+        before the start, with 'quiet_note' if it was not quiet."""
+        with open('/proc/cpuinfo') as f:
+            cpu = re.search(r'model name\s*:\s*(.*)', f.read())
+        out('%s, %s' % (prog, time.strftime('%Y-%m-%d %H:%M:%S %Z')))
+        out('machine: %s, %d CPUs (%s), kernel %s'
+            % (os.uname().nodename, os.cpu_count(),
+               cpu.group(1) if cpu else '?', os.uname().release))
+        out('OVS: %s, DPDK: %s; OVS PMD on cpu mask %s; %s'
+            % (self.version, self.dpdk_version, self.args.pmd_cpu_mask,
+               placement))
+        load, quiet = self.start_load
+        out('load average before start: %.2f %.2f %.2f%s'
+            % (load[0], load[1], load[2], '' if quiet else quiet_note))
 
     def del_ports(self, ports):
         self.ofctl('del-flows', 'br0')

@@ -302,22 +302,11 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda s, f: sys.exit(143))
     ok = False
     try:
-        start_load, quiet = wait_for_quiet_machine(args)
+        bench.start_load = wait_for_quiet_machine(args)
         bench.prepare()
         bench.start_ovs()
-        with open('/proc/cpuinfo') as f:
-            cpu = re.search(r'model name\s*:\s*(.*)', f.read())
-        out('%s, %s' % (PROG, time.strftime('%Y-%m-%d %H:%M:%S %Z')))
-        out('machine: %s, %d CPUs (%s), kernel %s'
-            % (os.uname().nodename, os.cpu_count(),
-               cpu.group(1) if cpu else '?', os.uname().release))
-        out('OVS: %s, DPDK: %s; OVS PMD on cpu mask %s; testpmd A and B '
-            'forward on core 0' % (bench.version, bench.dpdk_version,
-                                   args.pmd_cpu_mask))
-        out('load average before start: %.2f %.2f %.2f%s'
-            % (start_load[0], start_load[1], start_load[2],
-               '' if quiet else ' (NOT quiet: waited %d s)'
-               % args.load_wait))
+        bench.banner(PROG, 'testpmd A and B forward on core 0',
+                     ' (NOT quiet: waited %d s)' % args.load_wait)
         out('%d round(s), %g s warm-up, %g s measured per run'
             % (args.rounds, args.warmup, args.duration))
         out()

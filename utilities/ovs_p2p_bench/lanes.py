@@ -253,15 +253,7 @@ class LaneBench(Bench):
                    'type=dpdkr', 'ofport_request=3',
                    'options:region-dir=' + self.regiondir)
         for i, (name, path) in enumerate(ports + [('p3', None)], 1):
-            def ready():
-                err = self.vsctl('get', 'Interface', name, 'error',
-                                 check=False).strip()
-                if err not in ('[]', ''):
-                    raise BenchError('port %s: %s' % (name, err))
-                ofport = self.vsctl('get', 'Interface', name, 'ofport',
-                                    check=False).strip()
-                return ofport == str(i) and (not path or os.path.exists(path))
-            wait_for('port %s (ofport %d)' % (name, i), ready, 30)
+            self.wait_port(name, i, path)
         self.ofctl('add-flow', 'br0', 'in_port=1,actions=output:2')
         return ports
 
@@ -670,22 +662,12 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda s, f: sys.exit(143))
     ok = False
     try:
-        start_load, quiet = wait_for_quiet_machine(args)
+        bench.start_load = wait_for_quiet_machine(args)
         bench.prepare()
         bench.start_ovs()
-        with open('/proc/cpuinfo') as f:
-            cpu = re.search(r'model name\s*:\s*(.*)', f.read())
-        out('%s, %s' % (PROG, time.strftime('%Y-%m-%d %H:%M:%S %Z')))
-        out('machine: %s, %d CPUs (%s), kernel %s'
-            % (os.uname().nodename, os.cpu_count(),
-               cpu.group(1) if cpu else '?', os.uname().release))
-        out('OVS: %s, DPDK: %s; OVS PMD on cpu mask %s; testpmd A forwards '
-            'on CPU %d, B on CPU %d'
-            % (bench.version, bench.dpdk_version, args.pmd_cpu_mask,
-               args.app_cpus[0], args.app_cpus[1]))
-        out('load average before start: %.2f %.2f %.2f%s'
-            % (start_load[0], start_load[1], start_load[2],
-               '' if quiet else ' (NOT quiet: expect noisy figures)'))
+        bench.banner(PROG, 'testpmd A forwards on CPU %d, B on CPU %d'
+                     % (args.app_cpus[0], args.app_cpus[1]),
+                     ' (NOT quiet: expect noisy figures)')
         out()
 
         # Part 3 first: it is the quickest to fail.
