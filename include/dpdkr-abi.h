@@ -17,7 +17,7 @@
 #ifndef DPDKR_ABI_H
 #define DPDKR_ABI_H 1
 
-/* The dpdkr shared-memory ABI, version 1.2.
+/* The dpdkr shared-memory ABI, version 1.3.
  *
  * This header is the whole contract between Open vSwitch (the "server",
  * which creates a region per dpdkr port) and the application attached to
@@ -58,6 +58,14 @@
  * whole region file (fcntl F_OFD_SETLK) while attached; the server tests
  * for it with F_OFD_GETLK, which takes no lock, and the kernel drops it when
  * the client exits or crashes (dpdkr_client_lock() in dpdkr-ring.h).
+ * A lock means nothing across a host/guest boundary: a client in a virtual
+ * machine, which maps the region as the BAR of a QEMU ivshmem-plain device,
+ * holds a lock only inside the guest.  So a client of 1.3 also advances
+ * 'client_heartbeat' at least every DPDKR_HEARTBEAT_MS while it is started,
+ * and the server takes a client for present if it holds the lock or if the
+ * heartbeat changed within the last DPDKR_HEARTBEAT_TIMEOUT_MS.  The
+ * heartbeat only ever makes a client look alive, which a hostile client
+ * could claim anyway by holding the lock.
  *
  * Compatibility: a reader accepts a region whose 'major' equals its own and
  * whose 'minor' is any value; fields added in a later minor version sit in
@@ -75,7 +83,7 @@
 
 #define DPDKR_MAGIC UINT64_C(0x3250325052444b50) /* "PKDRP2P2", LE. */
 #define DPDKR_VERSION_MAJOR 1
-#define DPDKR_VERSION_MINOR 2
+#define DPDKR_VERSION_MINOR 3
 
 #define DPDKR_CACHE_LINE 64
 
@@ -90,6 +98,18 @@
 #define DPDKR_BUF_SIZE_MIN 256
 #define DPDKR_BUF_SIZE_MAX 65535
 #define DPDKR_REGION_SIZE_MAX (UINT64_C(1) << 33) /* Fits the largest rings. */
+
+/* Liveness of a client that cannot be seen through its lock (1.3). */
+#define DPDKR_HEARTBEAT_MS 100          /* Client: advance at least so often. */
+#define DPDKR_HEARTBEAT_TIMEOUT_MS 2000 /* Server: gone after so long. */
+
+/* Bits of dpdkr_region_hdr.flags (1.3). */
+#define DPDKR_REGION_F_LANE 0x1 /* A lane, not a port's region. */
+
+/* Bits of dpdkr_region_hdr.client_flags (1.3). */
+#define DPDKR_CLIENT_F_VM 0x1   /* The client is in a virtual machine: it
+                                 * maps lanes that an agent plugs into it as
+                                 * ivshmem devices, not files. */
 
 /* Rings, indexed by direction. */
 enum dpdkr_ring_id {
@@ -133,7 +153,7 @@ struct dpdkr_region_hdr {
                                  * creates, so a client can tell a
                                  * re-created region from the old one. */
     uint32_t n_rings;           /* DPDKR_N_RINGS. */
-    uint32_t flags;             /* None defined: zero. */
+    uint32_t flags;             /* DPDKR_REGION_F_* (1.3; zero before). */
     uint64_t ctrl_offset;       /* Of struct dpdkr_ctrl. */
     uint32_t ctrl_size;         /* DPDKR_CTRL_SIZE. */
     uint32_t pad0;
@@ -149,7 +169,9 @@ struct dpdkr_region_hdr {
     uint32_t client_state;      /* enum dpdkr_client_state. */
     uint32_t client_pid;        /* Informational. */
     uint64_t client_attaches;   /* Incremented at every attach. */
-    uint8_t pad3[DPDKR_CACHE_LINE - 16];
+    uint64_t client_heartbeat;  /* 1.3: advanced while started. */
+    uint32_t client_flags;      /* 1.3: DPDKR_CLIENT_F_*. */
+    uint8_t pad3[DPDKR_CACHE_LINE - 28];
 
     uint8_t reserved[DPDKR_HDR_SIZE - 5 * DPDKR_CACHE_LINE];
 };
@@ -264,7 +286,17 @@ struct dpdkr_ring {
  * of 1.2 accepts: it refuses such lanes.
  *
  * A client that cannot use a lane acknowledges DPDKR_LANE_REFUSED and
- * stays on the switched path. */
+ * stays on the switched path.
+ *
+ * Clients in virtual machines (1.3).  A client that maps its port's region
+ * as the BAR of an ivshmem-plain device sets DPDKR_CLIENT_F_VM in
+ * 'client_flags'.  It cannot open 'lane_path': before the switch asks such
+ * a client to use a lane, an agent on the host plugs the lane's file into
+ * the virtual machine as another ivshmem-plain device.  The client finds it
+ * by itself, outside its bursts: the only ivshmem device whose BAR starts
+ * with a dpdkr header with DPDKR_REGION_F_LANE, the request's 'lane_epoch'
+ * and a size equal to lane_geo.region_size.  Until it has, it does not
+ * acknowledge the request.  It takes nothing else from that header. */
 enum dpdkr_lane_state {
     DPDKR_LANE_SWITCHED = 0,    /* Through the switch (the port's rings). */
     DPDKR_LANE_DIRECT = 1,      /* Through ring 'lane_ring' of the lane. */

@@ -672,7 +672,7 @@ dpdkr_lane_req_read_lane(const struct dpdkr_ctrl *ctrl, int id, uint32_t gen,
  * mapping of g->region_size bytes), publishing 'magic' last. */
 static inline void
 dpdkr_region_init(void *base, const struct dpdkr_geometry *g,
-                  uint32_t server_pid)
+                  uint32_t server_pid, uint32_t flags)
 {
     struct dpdkr_region_hdr *h = base;
     int i;
@@ -683,6 +683,7 @@ dpdkr_region_init(void *base, const struct dpdkr_geometry *g,
     h->region_size = g->region_size;
     h->epoch = g->epoch;
     h->n_rings = DPDKR_N_RINGS;
+    h->flags = flags;
     h->ctrl_offset = g->ctrl_offset;
     h->ctrl_size = DPDKR_CTRL_SIZE;
     for (i = 0; i < DPDKR_N_RINGS; i++) {

@@ -42,6 +42,14 @@ netdev_dpdkr_client_running(const struct netdev *netdev OVS_UNUSED,
 }
 
 int
+netdev_dpdkr_client_attached(const struct netdev *netdev OVS_UNUSED,
+                             bool *attached)
+{
+    *attached = false;
+    return ENODEV;
+}
+
+int
 netdev_dpdkr_request(const struct netdev *netdev OVS_UNUSED,
                      const struct netdev_dpdkr_request *req OVS_UNUSED,
                      uint32_t *generation)
@@ -108,6 +116,15 @@ void
 netdev_dpdkr_notify_rx(const struct netdev *netdev OVS_UNUSED,
                        struct seq *seq OVS_UNUSED)
 {
+}
+
+int
+netdev_dpdkr_lane_plug(struct netdev_dpdkr_lane *l OVS_UNUSED,
+                       const struct netdev *netdev OVS_UNUSED,
+                       const char **why)
+{
+    *why = "built without DPDK";
+    return ENODEV;
 }
 
 struct netdev_dpdkr_lane *

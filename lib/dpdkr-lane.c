@@ -32,12 +32,19 @@
 #include "p2p/include/dpdkr-region.h"
 #include "p2p/include/dpdkr-ring.h"
 
+#include "connectivity.h"
 #include "coverage.h"
 #include "fatal-signal.h"
+#include "hash.h"
 #include "netdev-dpdk.h"
+#include "netdev-provider.h"
 #include "netdev.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "ovs-thread.h"
 #include "seq.h"
+#include "sset.h"
+#include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(dpdkr_lane);
@@ -45,11 +52,33 @@ VLOG_DEFINE_THIS_MODULE(dpdkr_lane);
 COVERAGE_DEFINE(dpdkr_lane_open);
 COVERAGE_DEFINE(dpdkr_lane_implausible);
 
+/* Whether an end of a lane can reach it (see netdev_dpdkr_lane_plug()). */
+enum lane_plug {
+    PLUG_UNKNOWN,               /* Not asked yet. */
+    PLUG_HOST,                  /* A process on the host: maps the file. */
+    PLUG_WANTED,                /* In a VM: waiting for the agent. */
+    PLUG_DONE,                  /* In a VM: the agent plugged it in. */
+    PLUG_FAILED,                /* In a VM: the agent could not. */
+};
+
+struct lane_end {
+    char *port;                 /* Name of the port's netdev. */
+    enum lane_plug plug;
+    char *error;                /* PLUG_FAILED: the agent's reason. */
+};
+
 struct netdev_dpdkr_lane {
+    struct hmap_node node;      /* In 'all_lanes', by path. */
     char *path;
     struct dpdkr_region region;
     int guard;                  /* Truncation guard slot. */
+    struct lane_end end[2];     /* The lane's two ports. */
 };
+
+/* Every open lane, for the agent's answers and the ports' status. */
+static struct ovs_mutex plug_mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap all_lanes OVS_GUARDED_BY(plug_mutex)
+    = HMAP_INITIALIZER(&all_lanes);
 
 /* Ports. */
 
@@ -74,6 +103,15 @@ netdev_dpdkr_client_running(const struct netdev *netdev, bool *running)
 
     *running = false;
     return id < 0 ? ENODEV : -rte_pmd_dpdkr_client_running(id, running);
+}
+
+int
+netdev_dpdkr_client_attached(const struct netdev *netdev, bool *attached)
+{
+    int id = port_id(netdev);
+
+    *attached = false;
+    return id < 0 ? ENODEV : -rte_pmd_dpdkr_client_attached(id, attached);
 }
 
 int
@@ -228,6 +266,172 @@ netdev_dpdkr_notify_rx(const struct netdev *netdev, struct seq *seq)
     }
 }
 
+/* Lanes in virtual machines.
+ *
+ * An application in a virtual machine (its driver sets DPDKR_CLIENT_F_VM)
+ * cannot open a lane's file: an agent on the host plugs the file into the
+ * virtual machine as an ivshmem-plain device, and the driver in the guest
+ * finds it there (dpdkr-abi.h).  OVS lists the lanes it wants plugged into
+ * a port's virtual machine in the port's status, "dpdkr-lanes" (so the
+ * agent learns of them from the database, as it learns of the port), and
+ * the agent answers with "ovs-appctl dpdkr/lane-plugged". */
+
+/* Makes the Interface status of port 'name' be written again. */
+static void
+plug_status_changed(const char *name)
+{
+    struct netdev *netdev = netdev_from_name(name);
+
+    if (netdev) {
+        netdev_change_seq_changed(netdev);
+        netdev_close(netdev);
+    }
+    seq_change(connectivity_seq_get());
+}
+
+static struct lane_end *
+lane_end_of(struct netdev_dpdkr_lane *l, const char *port)
+{
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        if (l->end[i].port && !strcmp(l->end[i].port, port)) {
+            return &l->end[i];
+        }
+    }
+    return NULL;
+}
+
+int
+netdev_dpdkr_lane_plug(struct netdev_dpdkr_lane *l,
+                       const struct netdev *netdev, const char **why)
+{
+    bool in_vm = false, changed = false;
+    struct lane_end *e;
+    int error = 0;
+
+    *why = NULL;
+    ovs_mutex_lock(&plug_mutex);
+    e = lane_end_of(l, netdev_get_name(netdev));
+    if (!e) {
+        error = EINVAL;
+        *why = "the port is not an end of the lane";
+    } else if (e->plug == PLUG_UNKNOWN) {
+        if (port_id(netdev) < 0
+            || rte_pmd_dpdkr_client_in_vm(port_id(netdev), &in_vm)) {
+            error = ENODEV;
+            *why = "the port is not ready";
+        } else if (!in_vm) {
+            e->plug = PLUG_HOST;
+        } else {
+            e->plug = PLUG_WANTED;
+            VLOG_INFO("%s: lane %s wanted in the port's virtual machine",
+                      e->port, l->path);
+            changed = true;
+            error = EINPROGRESS;
+        }
+    } else if (e->plug == PLUG_WANTED) {
+        error = EINPROGRESS;
+    } else if (e->plug == PLUG_FAILED) {
+        error = EIO;
+        *why = e->error;
+    }
+    ovs_mutex_unlock(&plug_mutex);
+    if (changed) {
+        plug_status_changed(netdev_get_name(netdev));
+    }
+    return error;
+}
+
+void
+netdev_dpdkr_lane_status(const struct netdev *netdev, struct smap *status)
+{
+    const char *name = netdev_get_name(netdev);
+    struct netdev_dpdkr_lane *l;
+    struct sset paths = SSET_INITIALIZER(&paths);
+
+    ovs_mutex_lock(&plug_mutex);
+    HMAP_FOR_EACH (l, node, &all_lanes) {
+        struct lane_end *e = lane_end_of(l, name);
+
+        if (e && (e->plug == PLUG_WANTED || e->plug == PLUG_DONE)) {
+            sset_add(&paths, l->path);
+        }
+    }
+    ovs_mutex_unlock(&plug_mutex);
+    if (!sset_is_empty(&paths)) {
+        const char **sorted = sset_sort(&paths);
+        struct ds s = DS_EMPTY_INITIALIZER;
+        size_t i;
+
+        for (i = 0; i < sset_count(&paths); i++) {
+            ds_put_format(&s, "%s%s", i ? " " : "", sorted[i]);
+        }
+        smap_add(status, "dpdkr-lanes", ds_cstr(&s));
+        ds_destroy(&s);
+        free(sorted);
+    }
+    sset_destroy(&paths);
+}
+
+/* "dpdkr/lane-plugged PORT LANE [ERROR...]": the agent plugged LANE into
+ * the virtual machine of PORT, or could not, for reason ERROR. */
+static void
+plug_unixctl_plugged(struct unixctl_conn *conn, int argc,
+                     const char *argv[], void *aux OVS_UNUSED)
+{
+    struct ds error = DS_EMPTY_INITIALIZER;
+    struct netdev_dpdkr_lane *l;
+    struct lane_end *e = NULL;
+    bool ok = false;
+    int i;
+
+    for (i = 3; i < argc; i++) {
+        ds_put_format(&error, "%s%s", i > 3 ? " " : "", argv[i]);
+    }
+    ovs_mutex_lock(&plug_mutex);
+    HMAP_FOR_EACH_WITH_HASH (l, node, hash_string(argv[2], 0), &all_lanes) {
+        if (!strcmp(l->path, argv[2])) {
+            e = lane_end_of(l, argv[1]);
+            break;
+        }
+    }
+    if (e && (e->plug == PLUG_WANTED || e->plug == PLUG_DONE)) {
+        ok = true;
+        if (error.length) {
+            e->plug = PLUG_FAILED;
+            free(e->error);
+            e->error = xasprintf("the agent could not plug the lane into "
+                                 "the virtual machine: %s", ds_cstr(&error));
+            VLOG_WARN("%s: %s", e->port, e->error);
+        } else if (e->plug == PLUG_WANTED) {
+            e->plug = PLUG_DONE;
+            VLOG_INFO("%s: lane %s plugged into the port's virtual machine",
+                      e->port, l->path);
+        }
+    }
+    ovs_mutex_unlock(&plug_mutex);
+    if (ok) {
+        unixctl_command_reply(conn, NULL);
+    } else {
+        unixctl_command_reply_error(conn, "no such lane is wanted in that "
+                                    "port's virtual machine");
+    }
+    ds_destroy(&error);
+}
+
+void
+netdev_dpdkr_lane_init(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (ovsthread_once_start(&once)) {
+        unixctl_command_register("dpdkr/lane-plugged", "PORT LANE [ERROR]",
+                                 2, INT_MAX, plug_unixctl_plugged, NULL);
+        ovsthread_once_done(&once);
+    }
+}
+
 /* Lanes. */
 
 static struct dpdkr_ring *
@@ -289,7 +493,13 @@ netdev_dpdkr_lane_open(const struct netdev *lo, const struct netdev *hi,
                           l->path);
         goto error;
     }
-    dpdkr_region_init(l->region.base, &l->region.geo, getpid());
+    dpdkr_region_init(l->region.base, &l->region.geo, getpid(),
+                      DPDKR_REGION_F_LANE);
+    l->end[0].port = xstrdup(netdev_get_name(lo));
+    l->end[1].port = xstrdup(netdev_get_name(hi));
+    ovs_mutex_lock(&plug_mutex);
+    hmap_insert(&all_lanes, &l->node, hash_string(l->path, 0));
+    ovs_mutex_unlock(&plug_mutex);
     COVERAGE_INC(dpdkr_lane_open);
     VLOG_DBG("%s: lane created, %"PRIu64" bytes", l->path, l->region.size);
     return l;
@@ -302,8 +512,23 @@ error:
 void
 netdev_dpdkr_lane_close(struct netdev_dpdkr_lane *l)
 {
+    int i;
+
     if (!l) {
         return;
+    }
+    if (l->end[0].port) {
+        ovs_mutex_lock(&plug_mutex);
+        hmap_remove(&all_lanes, &l->node);
+        ovs_mutex_unlock(&plug_mutex);
+    }
+    for (i = 0; i < 2; i++) {
+        if (l->end[i].plug >= PLUG_WANTED) {
+            /* The agent unplugs what is no longer in the status. */
+            plug_status_changed(l->end[i].port);
+        }
+        free(l->end[i].port);
+        free(l->end[i].error);
     }
     if (l->region.base) {
         struct dpdkr_region_hdr *h = ALIGNED_CAST(struct dpdkr_region_hdr *,

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 struct netdev;
+struct smap;
 
 /* Where and how to create a region next to this port's own: the directory,
  * mode, owner and group of its region.  Returns false if 'netdev' is not a
@@ -30,5 +31,12 @@ struct netdev;
 bool netdev_dpdkr_region_config(const struct netdev *, char **dir,
                                 unsigned int *mode, long long *owner,
                                 long long *group);
+
+/* Registers the lanes' unixctl commands. */
+void netdev_dpdkr_lane_init(void);
+
+/* Adds to 'status' the lanes that OVS wants plugged into the virtual
+ * machine of port 'netdev' ("dpdkr-lanes"), if any. */
+void netdev_dpdkr_lane_status(const struct netdev *, struct smap *status);
 
 #endif /* netdev-dpdkr-private.h */

@@ -315,10 +315,16 @@ netdev_dpdkr_get_status(const struct netdev *netdev, struct smap *status)
 
     if (path) {
         bool exists = !access(path, F_OK);
+        bool attached;
 
+        /* An application in a virtual machine holds no lock that OVS can
+         * see: the driver also knows its heartbeat. */
+        if (netdev_dpdkr_client_attached(netdev, &attached)) {
+            attached = exists && dpdkr_region_attached(path);
+        }
         smap_add(status, "dpdkr-region", exists ? path : "");
-        smap_add(status, "dpdkr-attached",
-                 exists && dpdkr_region_attached(path) ? "true" : "false");
+        smap_add(status, "dpdkr-attached", attached ? "true" : "false");
+        netdev_dpdkr_lane_status(netdev, status);
         free(path);
         error = 0;
     }
@@ -471,4 +477,5 @@ netdev_dpdkr_register(const struct netdev_class *dpdk)
     dpdkr_class.get_stats = netdev_dpdkr_get_stats;
     dpdkr_class.rxq_enabled = netdev_dpdkr_rxq_enabled;
     netdev_register_provider(&dpdkr_class);
+    netdev_dpdkr_lane_init();
 }

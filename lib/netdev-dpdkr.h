@@ -87,6 +87,19 @@ struct netdev_dpdkr_answer {
 /* Whether an application is attached to the port and started. */
 int netdev_dpdkr_client_running(const struct netdev *, bool *running);
 
+/* Makes lane 'l' reachable by the application on 'netdev', one of the
+ * lane's two ports.  Returns 0 if it is: an application on the host maps
+ * the lane's file itself, one in a virtual machine once an agent has
+ * plugged the file into the virtual machine and said so.  Returns
+ * EINPROGRESS while that is under way, or another errno value with the
+ * reason in '*why' (owned by 'l'). */
+int netdev_dpdkr_lane_plug(struct netdev_dpdkr_lane *l,
+                           const struct netdev *, const char **why);
+
+/* Whether an application is attached to the port: it holds the region's
+ * lock, or (in a virtual machine) its heartbeat is fresh. */
+int netdev_dpdkr_client_attached(const struct netdev *, bool *attached);
+
 /* Publishes 'req' to the application and stores its generation in
  * '*generation'. */
 int netdev_dpdkr_request(const struct netdev *,

@@ -62,6 +62,11 @@ COVERAGE_DEFINE(p2p_lane_silent_sender);
  * burst may still read the lane and then its port ring. */
 #define P2P_LANE_STUCK_MS 9000
 
+/* How long the manager waits for an agent to plug a lane into the virtual
+ * machines of its ends: QEMU's hot-plug takes well under a second with
+ * KVM, seconds under emulation (TCG). */
+#define P2P_LANE_PLUG_TIMEOUT_MS 30000
+
 /* After a hand-over failed because of an application (it refused the lane,
  * gave an impossible answer, did not answer, sent nothing), the direction
  * waits before it tries again, twice as long after every failure, from
@@ -104,8 +109,13 @@ struct p2p_lane {
  * dir_start_revert(), "force" dir_force_revert(), "finish" dir_finish();
  * failures marked (b) make the direction back off before it tries again.
  *
- *   IDLE          wanted, lane open, DIRECT asked of A           ASK_TX
+ *   IDLE          wanted, lane open                              PLUG
  *                 cannot open the lane (b)                       IDLE
+ *   PLUG          the lane reaches A and B (at once for
+ *                 processes on the host), DIRECT asked of A      ASK_TX
+ *                 the agent cannot plug it into a VM, or does
+ *                 not in P2P_LANE_PLUG_TIMEOUT_MS (b)            finish
+ *                 no longer wanted                               finish
  *   ASK_TX        A answers DIRECT                               DRAIN
  *                 A refuses (b)                                  finish
  *                 A's answer is impossible (b)                   force
@@ -132,6 +142,7 @@ struct p2p_lane {
  * lane and the lane holds nothing for it. */
 enum p2p_dir_state {
     DIR_IDLE,                   /* Switched, nothing in progress. */
+    DIR_PLUG,                   /* Waiting for the lane to reach A and B. */
     DIR_ASK_TX,                 /* Asked A to send into the lane. */
     DIR_DRAIN,                  /* A sends into the lane; OVS finishes the
                                  * old path before B is told. */
@@ -144,6 +155,8 @@ enum p2p_dir_state {
 
 static const char *const dir_state_names[] = {
     [DIR_IDLE] = "switched",
+    [DIR_PLUG] = "waiting for the agent to plug the lane into the virtual "
+                 "machines",
     [DIR_ASK_TX] = "asking the input application to use the lane",
     [DIR_DRAIN] = "draining the switched path",
     [DIR_ASK_RX] = "asking the output application to read the lane",
@@ -177,6 +190,7 @@ struct p2p_dir {
 
     /* Back-off after failures caused by an application. */
     const char *failed;         /* Why this session failed, or NULL. */
+    char *fail_detail;          /* More about it, or NULL (for p2p/show). */
     bool silent;                /* ...because A sent nothing. */
     bool tx_moved;              /* A answered DIRECT in this session. */
     const char *fail_note;      /* Why the last session failed. */
@@ -513,6 +527,8 @@ dir_end_session(struct p2p_dir *d, const struct p2p_lport *a)
         d->backoff_ms = 0;
         d->retry_after = 0;
         d->fail_note = NULL;
+        free(d->fail_detail);
+        d->fail_detail = NULL;
     }
     if (d->silent && a->netdev) {
         /* Try again once A sends something (and the back-off is over). */
@@ -679,7 +695,9 @@ dir_note_retry(struct p2p_dir *d, const struct dir_ctx *ctx)
                          : "the input application has sent nothing");
     } else {
         note = xasprintf("%s; retrying in %lld s",
-                         d->fail_note ? d->fail_note : "a hand-over failed",
+                         d->fail_detail ? d->fail_detail
+                         : d->fail_note ? d->fail_note
+                         : "a hand-over failed",
                          (d->retry_after - ctx->now + 999) / 1000);
     }
     dir_set_note(d, note);
@@ -701,17 +719,15 @@ dir_force_revert_index(struct p2p_dir *d, struct dir_ctx *ctx,
     free(why);
 }
 
+static void dir_run_plug(struct p2p_dir *, struct dir_ctx *)
+    OVS_REQUIRES(lane_mutex);
+
 static void
 dir_run_idle(struct p2p_dir *d, struct dir_ctx *ctx)
     OVS_REQUIRES(lane_mutex)
 {
-    struct netdev_dpdkr_request req = {
-        .side = NETDEV_DPDKR_TX,
-        .path = NETDEV_DPDKR_DIRECT,
-    };
     ofp_port_t out = d->want_out;
     char *err = NULL;
-    int mtu;
 
     if (!ctx->want) {
         return;
@@ -747,6 +763,65 @@ dir_run_idle(struct p2p_dir *d, struct dir_ctx *ctx)
     d->ring = (d->in == d->lane->lo ? P2P_LANE_RING_LO_HI
                : !P2P_LANE_RING_LO_HI);
     memset(&d->last, 0, sizeof d->last);
+    dir_enter(d, DIR_PLUG);
+    d->deadline = d->entered + P2P_LANE_PLUG_TIMEOUT_MS;
+    dir_run_plug(d, ctx);
+}
+
+/* Returns 0 if 'd''s lane reaches the application on 'p', EINPROGRESS
+ * while an agent plugs it into its virtual machine, or another errno value
+ * after noting why in 'd'. */
+static int
+dir_plug(struct p2p_dir *d, const struct p2p_lport *p)
+    OVS_REQUIRES(lane_mutex)
+{
+    const char *why;
+    int error;
+
+    error = netdev_dpdkr_lane_plug(d->lane->lane, p->netdev, &why);
+    if (error && error != EINPROGRESS) {
+        VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16" -> %"PRIu16": %s: %s",
+                     d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out),
+                     netdev_get_name(p->netdev), why);
+        dir_fail(d, "the lane cannot reach a virtual machine");
+        free(d->fail_detail);
+        d->fail_detail = xasprintf("%s: %s", netdev_get_name(p->netdev),
+                                   why ? why : ovs_strerror(error));
+    }
+    return error;
+}
+
+static void
+dir_run_plug(struct p2p_dir *d, struct dir_ctx *ctx)
+    OVS_REQUIRES(lane_mutex)
+{
+    struct netdev_dpdkr_request req = {
+        .side = NETDEV_DPDKR_TX,
+        .path = NETDEV_DPDKR_DIRECT,
+    };
+    int ea, eb, mtu;
+
+    if (!ctx->want) {
+        /* Nothing was asked of A or B yet. */
+        dir_finish(d, ctx->ofproto, &ctx->a);
+        return;
+    }
+    ea = dir_plug(d, &ctx->a);
+    eb = ea && ea != EINPROGRESS ? ea : dir_plug(d, &ctx->b);
+    if ((ea && ea != EINPROGRESS) || (eb && eb != EINPROGRESS)) {
+        dir_finish(d, ctx->ofproto, &ctx->a);
+        return;
+    } else if (ea || eb) {
+        if (ctx->now > d->deadline) {
+            dir_fail(d, "the agent did not plug the lane into the virtual "
+                     "machines in time");
+            dir_finish(d, ctx->ofproto, &ctx->a);
+        } else {
+            dir_set_note(d, NULL);
+        }
+        return;
+    }
+
     /* B's frame length limit, as netdev-dpdk enforces it. */
     if (netdev_get_mtu(ctx->b.netdev, &mtu)) {
         mtu = ETH_PAYLOAD_MAX;
@@ -991,6 +1066,9 @@ dir_run(struct p2p_dir *d)
     case DIR_IDLE:
         dir_run_idle(d, &ctx);
         break;
+    case DIR_PLUG:
+        dir_run_plug(d, &ctx);
+        break;
     case DIR_ASK_TX:
         dir_run_ask_tx(d, &ctx);
         break;
@@ -1082,6 +1160,7 @@ p2p_lane_run(void)
         if (d->state == DIR_IDLE && d->want_out == OFPP_NONE
             && !d->forced) {
             hmap_remove(&dirs, &d->node);
+            free(d->fail_detail);
             free(d->note);
             free(d->bridge);
             free(d);
@@ -1105,6 +1184,10 @@ p2p_lane_wait(void)
 
         if (d->state == DIR_DIRECT) {
             poll_timer_wait_until(d->next_credit);
+        } else if (d->state == DIR_PLUG) {
+            /* The agent's answer (a unixctl command) wakes the main
+             * loop. */
+            poll_timer_wait_until(d->deadline + 1);
         } else if (d->state == DIR_IDLE) {
             if (d->want_out == OFPP_NONE || d->forced || d->wait_traffic) {
                 /* Nothing to do until the rules change, or the input

@@ -227,7 +227,7 @@ main(int argc, char *argv[])
         perror("dpdkr-ring-ceiling: cannot map a region");
         return 2;
     }
-    dpdkr_region_init(base, &geo, getpid());
+    dpdkr_region_init(base, &geo, getpid(), 0);
 
     memset(&prod, 0, sizeof prod);
     prod.base = base;

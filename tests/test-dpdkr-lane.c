@@ -253,7 +253,8 @@ lane_create(struct env *e, const char *name)
         fatal("%s: mmap: %s", e->lane_path, rte_strerror(errno));
     }
     e->lane_geo.epoch = ((uint64_t) getpid() << 20) | 0x1235;
-    dpdkr_region_init(e->lane_base, &e->lane_geo, getpid());
+    dpdkr_region_init(e->lane_base, &e->lane_geo, getpid(),
+                      DPDKR_REGION_F_LANE);
     for (i = 0; i < DPDKR_N_RINGS; i++) {
         dpdkr_ring_view_init(&e->lane_prod[i], e->lane_base, &e->lane_geo,
                              i, 0);

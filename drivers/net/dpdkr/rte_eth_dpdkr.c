@@ -42,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +57,7 @@
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
+#include <rte_spinlock.h>
 
 #include "dpdkr-abi.h"
 #include "dpdkr-region.h"
@@ -69,12 +71,13 @@
 #define DPDKR_ARG_MODE "mode"
 #define DPDKR_ARG_OWNER "owner"
 #define DPDKR_ARG_GROUP "group"
+#define DPDKR_ARG_PCI "pci"
 
 #define DPDKR_RX_BURST_MAX 64
 
 static const char *const dpdkr_valid_args[] = {
     DPDKR_ARG_PATH, DPDKR_ARG_ROLE, DPDKR_ARG_RING_SIZE, DPDKR_ARG_BUF_SIZE,
-    DPDKR_ARG_MODE, DPDKR_ARG_OWNER, DPDKR_ARG_GROUP, NULL
+    DPDKR_ARG_MODE, DPDKR_ARG_OWNER, DPDKR_ARG_GROUP, DPDKR_ARG_PCI, NULL
 };
 
 RTE_LOG_REGISTER_DEFAULT(dpdkr_logtype, NOTICE);
@@ -98,8 +101,17 @@ static const char *const dpdkr_xstat_names[DPDKR_N_XSTATS] = {
     [DPDKR_XSTAT_TX_OVERSIZE] = "tx_oversize_dropped",
 };
 
+/* A port whose region is the BAR 2 of a QEMU ivshmem-plain device (a
+ * client in a virtual machine) is named by its PCI address. */
+#define DPDKR_PCI_DEVICES "/sys/bus/pci/devices"
+#define DPDKR_PCI_ADDR_SIZE 16  /* "dddd:bb:dd.f" and its NUL. */
+#define DPDKR_IVSHMEM_VENDOR 0x1af4
+#define DPDKR_IVSHMEM_DEVICE 0x1110
+
 struct dpdkr_args {
     char path[PATH_MAX];
+    char pci[DPDKR_PCI_ADDR_SIZE]; /* PCI address, "auto" or "" (a file). */
+    bool pci_auto;              /* pci=auto: the address was looked up. */
     bool server;
     uint32_t ring_size;
     uint32_t buf_size;
@@ -117,6 +129,28 @@ struct dpdkr_lane {
     uint32_t ring;
     struct dpdkr_geometry geo;
     struct dpdkr_ring_view view;
+};
+
+/* A lane that a client in a virtual machine found among its ivshmem
+ * devices and mapped in dpdkr_watch(), waiting for the burst that executes
+ * the request naming it (dpdkr_lane_map()).  dpdkr_watch() fills it only
+ * while EMPTY, then makes it READY; the burst takes it with READY -> EMPTY
+ * and dpdkr_watch() withdraws a stale one with READY -> BUSY -> EMPTY, so
+ * whoever wins the exchange owns the mapping. */
+enum dpdkr_slot_state {
+    DPDKR_SLOT_EMPTY,
+    DPDKR_SLOT_READY,
+    DPDKR_SLOT_BUSY
+};
+
+struct dpdkr_lane_slot {
+    uint32_t state;             /* enum dpdkr_slot_state, atomic. */
+    uint64_t epoch;
+    uint8_t *base;
+    uint64_t size;
+    int guard;
+    char pci[DPDKR_PCI_ADDR_SIZE];
+    uint64_t waiting_epoch;     /* dpdkr_watch()'s: logged waiting for. */
 };
 
 /* A client's transmit side's lane state.  Owned by the transmit path. */
@@ -139,6 +173,13 @@ struct dpdkr_rx_lane {
     uint32_t old_seq;
     uint32_t lane_seq;
     struct dpdkr_lane lane;
+};
+
+/* Liveness of a client that holds no lock the server can see (1.3). */
+struct dpdkr_liveness {
+    rte_spinlock_t lock;
+    uint64_t seen;              /* Last client_heartbeat read. */
+    uint64_t tsc;               /* When it changed, or 0. */
 };
 
 struct pmd_internals {
@@ -179,6 +220,13 @@ struct pmd_internals {
     uint64_t lane_tx_packets, lane_tx_bytes; /* Sent into lanes. */
     uint32_t tx_busy;           /* Last value of ack[C2S].tx_busy. */
     uint32_t rx_busy;           /* Last value of ack[S2C].rx_busy. */
+    uint64_t heartbeat;         /* Last value of client_heartbeat. */
+
+    /* Client in a virtual machine: lanes found by dpdkr_watch(), indexed
+     * by the ring of the request, and the epochs of the lanes the bursts
+     * have mapped (written by the bursts, read by dpdkr_watch()). */
+    struct dpdkr_lane_slot slot[DPDKR_N_RINGS];
+    uint64_t mapped_epoch[DPDKR_N_RINGS];
 
     /* Client: following the switch to the region it re-creates when
      * ovs-vswitchd restarts.  dpdkr_watch() checks every 100 ms from an
@@ -207,6 +255,7 @@ struct pmd_internals {
     uint32_t generation[DPDKR_N_RINGS]; /* Of the last requests. */
     void (*rx_notify)(void *);  /* rte_pmd_dpdkr_notify_rx(). */
     void *rx_notify_aux;
+    struct dpdkr_liveness live;
 
     struct rte_ether_addr mac;
 };
@@ -497,46 +546,337 @@ dpdkr_rx_ring(struct pmd_internals *pi, struct dpdkr_ring_view *v,
 
 /* Lanes, client side. */
 
-/* Unmaps 'lane', adding its ring view's packet and byte counts to
- * '*packets' and '*bytes'. */
-static void
-dpdkr_lane_unmap(struct dpdkr_lane *lane, uint64_t *packets, uint64_t *bytes)
+/* Clients in virtual machines.
+ *
+ * In a virtual machine, a port's region and each of its lanes are the BAR 2
+ * of a QEMU ivshmem-plain device (vendor 1af4, device 1110), which the
+ * client maps through sysfs as it maps a file: it opens
+ * /sys/bus/pci/devices/ADDRESS/resource2 read-write and maps it shared.
+ * Nothing the guest sees tells one ivshmem device from another, so the
+ * header at the start of each BAR does: a port's region is a dpdkr region
+ * without DPDKR_REGION_F_LANE, and a lane is the one whose epoch and size
+ * the switch named in the port's control block.  The lookups run in
+ * dpdkr_watch() or at probe time, never in a burst. */
+
+/* Reads the number in sysfs file 'name' of PCI device 'addr' into
+ * '*value'.  Returns 0 or a negative errno value. */
+static int
+dpdkr_pci_read(const char *addr, const char *name, unsigned long *value)
 {
-    *packets += lane->view.packets;
-    *bytes += lane->view.bytes;
+    char path[PATH_MAX], buf[32], *end;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, DPDKR_PCI_DEVICES "/%s/%s", addr, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return -EIO;
+    }
+    buf[n] = '\0';
+    errno = 0;
+    *value = strtoul(buf, &end, 0);
+    return errno || end == buf ? -EIO : 0;
+}
+
+static bool
+dpdkr_pci_is_ivshmem(const char *addr)
+{
+    unsigned long vendor, device;
+
+    return (!dpdkr_pci_read(addr, "vendor", &vendor)
+            && vendor == DPDKR_IVSHMEM_VENDOR
+            && !dpdkr_pci_read(addr, "device", &device)
+            && device == DPDKR_IVSHMEM_DEVICE);
+}
+
+/* Turns on memory decoding of PCI device 'addr', through its sysfs
+ * 'enable' file (root only): Linux leaves a device that no driver claims
+ * disabled, and QEMU resets a hot-plugged one.  Returns 0 or a negative
+ * errno value. */
+static int
+dpdkr_pci_enable(const char *addr)
+{
+    char path[PATH_MAX];
+    unsigned long on;
+    int fd, err = 0;
+
+    if (!dpdkr_pci_read(addr, "enable", &on) && on) {
+        return 0;
+    }
+    snprintf(path, sizeof path, DPDKR_PCI_DEVICES "/%s/enable", addr);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (write(fd, "1", 1) != 1) {
+        err = errno ? -errno : -EIO;
+    }
+    close(fd);
+    return err;
+}
+
+/* Maps the whole BAR 2 of ivshmem device 'addr', guarded, with memory
+ * decoding turned on: '*base', '*size' and '*guard'.  Returns 0 or a
+ * negative errno value. */
+static int
+dpdkr_pci_map(const char *addr, size_t len, uint8_t **base, uint64_t *size,
+              int *guard)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    void *p;
+    int fd, err;
+
+    err = dpdkr_pci_enable(addr);
+    if (err) {
+        return err;
+    }
+    snprintf(path, sizeof path, DPDKR_PCI_DEVICES "/%s/resource2", addr);
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (fstat(fd, &st) || st.st_size < DPDKR_HDR_SIZE) {
+        close(fd);
+        return -EINVAL;
+    }
+    if (!len) {
+        len = st.st_size;
+    }
+    p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    err = p == MAP_FAILED ? -errno : 0;
+    close(fd);
+    if (err) {
+        return err;
+    }
+    *guard = dpdkr_guard_add(p, len);
+    if (*guard < 0) {
+        munmap(p, len);
+        return *guard;
+    }
+    *base = p;
+    *size = st.st_size;
+    return 0;
+}
+
+/* Copies the region header at the start of BAR 2 of ivshmem device 'addr'
+ * into '*h', and the BAR's size into '*size'.  Returns 0 or a negative
+ * errno value. */
+static int
+dpdkr_pci_peek(const char *addr, struct dpdkr_region_hdr *h, uint64_t *size)
+{
+    uint8_t *base;
+    int guard, err;
+
+    err = dpdkr_pci_map(addr, DPDKR_HDR_SIZE, &base, size, &guard);
+    if (!err) {
+        memcpy(h, base, sizeof *h);
+        dpdkr_guard_remove(guard);
+        munmap(base, DPDKR_HDR_SIZE);
+    }
+    return err;
+}
+
+/* Looks among the ivshmem devices for a port's region that a switch
+ * serves ('lane' false), or for the lane of 'epoch' whose BAR has 'size'
+ * bytes, and copies the first one's address into 'addr'.  Returns 0,
+ * -ENOENT if there is none, or -EEXIST if 'lane' is false and there are
+ * several. */
+static int
+dpdkr_pci_find(bool lane, uint64_t epoch, uint64_t size,
+               char addr[DPDKR_PCI_ADDR_SIZE])
+{
+    struct dirent *de;
+    int n = 0;
+    DIR *d;
+
+    d = opendir(DPDKR_PCI_DEVICES);
+    if (!d) {
+        return -errno;
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct dpdkr_region_hdr h;
+        uint64_t bar;
+        bool match;
+
+        if (de->d_name[0] == '.' || strlen(de->d_name) >= DPDKR_PCI_ADDR_SIZE
+            || !dpdkr_pci_is_ivshmem(de->d_name)
+            || dpdkr_pci_peek(de->d_name, &h, &bar)
+            || h.magic != DPDKR_MAGIC || h.major != DPDKR_VERSION_MAJOR) {
+            continue;
+        }
+        match = (lane
+                 ? (h.flags & DPDKR_REGION_F_LANE) && h.epoch == epoch
+                   && bar == size
+                 : !(h.flags & DPDKR_REGION_F_LANE)
+                   && h.server_state == DPDKR_SERVER_UP);
+        if (match && !n++) {
+            snprintf(addr, DPDKR_PCI_ADDR_SIZE, "%s", de->d_name);
+        }
+    }
+    closedir(d);
+    return !n ? -ENOENT : n > 1 && !lane ? -EEXIST : 0;
+}
+
+/* Points 'a->path' at the BAR of the port's ivshmem device: the one that
+ * 'a->pci' names, or for pci=auto the only one that holds a port's
+ * region.  Returns 0 or a negative errno value, after logging why. */
+static int
+dpdkr_pci_resolve(struct dpdkr_args *a, const char *name)
+{
+    int err;
+
+    if (a->pci_auto) {
+        err = dpdkr_pci_find(false, 0, 0, a->pci);
+        if (err == -ENOENT) {
+            DPDKR_LOG(ERR, "%s: no ivshmem device holds a dpdkr port's "
+                      "region that a switch serves\n", name);
+        } else if (err == -EEXIST) {
+            DPDKR_LOG(ERR, "%s: several ivshmem devices hold dpdkr ports' "
+                      "regions: choose one with pci=ADDRESS\n", name);
+        } else if (err) {
+            DPDKR_LOG(ERR, "%s: cannot list PCI devices: %s\n", name,
+                      rte_strerror(-err));
+        }
+        if (err) {
+            return err;
+        }
+    } else if (!dpdkr_pci_is_ivshmem(a->pci)) {
+        DPDKR_LOG(ERR, "%s: %s is not an ivshmem device\n", name, a->pci);
+        return -ENODEV;
+    }
+    err = dpdkr_pci_enable(a->pci);
+    if (err) {
+        DPDKR_LOG(ERR, "%s: cannot enable PCI device %s: %s\n", name,
+                  a->pci, rte_strerror(-err));
+        return err;
+    }
+    snprintf(a->path, sizeof a->path, DPDKR_PCI_DEVICES "/%s/resource2",
+             a->pci);
+    return 0;
+}
+
+/* Withdraws the lane in slot 's' if it is READY.  Called by
+ * dpdkr_watch() only, or once no burst runs. */
+static void
+dpdkr_lane_slot_withdraw(struct dpdkr_lane_slot *s)
+{
+    uint32_t ready = DPDKR_SLOT_READY;
+
+    if (__atomic_compare_exchange_n(&s->state, &ready, DPDKR_SLOT_BUSY,
+                                    false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        dpdkr_guard_remove(s->guard);
+        munmap(s->base, s->size);
+        s->base = NULL;
+        s->guard = -1;
+        __atomic_store_n(&s->state, DPDKR_SLOT_EMPTY, __ATOMIC_RELEASE);
+    }
+}
+
+static void
+dpdkr_lane_slot_clear(struct pmd_internals *pi)
+{
+    int i;
+
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        dpdkr_lane_slot_withdraw(&pi->slot[i]);
+        pi->slot[i].waiting_epoch = 0;
+    }
+}
+
+/* Client in a virtual machine, from dpdkr_watch(): finds and maps the lane
+ * that the request of ring 'id' names, if no burst has it mapped, for the
+ * burst to take (see struct dpdkr_lane_slot); withdraws one that no
+ * request names any more. */
+static void
+dpdkr_lane_slot_watch(struct pmd_internals *pi, int id)
+{
+    struct dpdkr_lane_slot *s = &pi->slot[id];
+    char path[DPDKR_LANE_PATH_SIZE];
+    char addr[DPDKR_PCI_ADDR_SIZE];
+    struct dpdkr_geometry geo;
+    struct dpdkr_lane_req r;
+    uint64_t want, size;
+    uint8_t *base;
+    int guard;
+
+    if (!dpdkr_lane_req_read_lane(pi->ctrl, id,
+                                  dpdkr_load_acquire(
+                                      &pi->ctrl->req[id].generation),
+                                  &r, path, &geo)) {
+        return;                 /* Being written: next time. */
+    }
+    want = r.lane_epoch;
+    if (want == __atomic_load_n(&pi->mapped_epoch[id], __ATOMIC_ACQUIRE)) {
+        want = 0;               /* The burst has it. */
+    }
+    if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == DPDKR_SLOT_READY
+        && s->epoch != want) {
+        dpdkr_lane_slot_withdraw(s);
+    }
+    if (!want || __atomic_load_n(&s->state, __ATOMIC_ACQUIRE)
+                 != DPDKR_SLOT_EMPTY) {
+        return;
+    }
+    if (dpdkr_pci_find(true, want, geo.region_size, addr)
+        || dpdkr_pci_map(addr, 0, &base, &size, &guard)) {
+        if (s->waiting_epoch != want) {
+            s->waiting_epoch = want;
+            DPDKR_LOG(INFO, "%s: waiting for lane %"PRIx64" to be plugged "
+                      "in\n", pi->args.path, want);
+        }
+        return;
+    }
+    s->epoch = want;
+    s->base = base;
+    s->size = size;
+    s->guard = guard;
+    snprintf(s->pci, sizeof s->pci, "%s", addr);
+    __atomic_store_n(&s->state, DPDKR_SLOT_READY, __ATOMIC_RELEASE);
+    DPDKR_LOG(INFO, "%s: lane %"PRIx64" is PCI device %s\n", pi->args.path,
+              want, addr);
+}
+
+/* Unmaps the transmit side's lane ('producer') or the receive side's,
+ * adding its ring view's packet and byte counts to the port's. */
+static void
+dpdkr_lane_unmap(struct pmd_internals *pi, bool producer)
+{
+    struct dpdkr_lane *lane = producer ? &pi->txl.lane : &pi->rxl.lane;
+    int id = producer ? DPDKR_RING_C2S : DPDKR_RING_S2C;
+
+    if (producer) {
+        pi->lane_tx_packets += lane->view.packets;
+        pi->lane_tx_bytes += lane->view.bytes;
+    } else {
+        pi->lane_rx_packets += lane->view.packets;
+        pi->lane_rx_bytes += lane->view.bytes;
+    }
     if (lane->base) {
         dpdkr_guard_remove(lane->guard);
         munmap(lane->base, lane->size);
     }
     memset(lane, 0, sizeof *lane);
     lane->guard = -1;
+    __atomic_store_n(&pi->mapped_epoch[id], 0, __ATOMIC_RELEASE);
 }
 
-/* Maps the lane that request 'r' names, at 'path' with geometry 'geo' (the
- * switch's, copied from the control block with the request, unchecked),
- * into 'lane' (unless it is already mapped), as producer or consumer of
- * its ring.  Only 'geo' is used, never the geometry in the lane's header,
- * which both applications on the lane can write.  Returns 0 or a negative
- * errno value, after logging why. */
+/* Maps the lane file at 'path' whole, for dpdkr_lane_map().  Returns 0 or
+ * a negative errno value, after logging why. */
 static int
-dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
-               const char *path, const struct dpdkr_geometry *geo,
-               struct dpdkr_lane *lane, bool producer)
+dpdkr_lane_map_file(struct pmd_internals *pi, const char *path,
+                    struct dpdkr_lane *lane)
 {
-    const struct dpdkr_region_hdr *h;
-    const char *why;
     struct stat st;
-    int fd, err = -EINVAL;
+    int fd, err;
 
-    if (lane->base && lane->epoch == r->lane_epoch
-        && lane->ring == r->lane_ring) {
-        return 0;
-    }
-    dpdkr_lane_unmap(lane, producer ? &pi->lane_tx_packets
-                                    : &pi->lane_rx_packets,
-                     producer ? &pi->lane_tx_bytes : &pi->lane_rx_bytes);
-
-    if (path[0] != '/' || r->lane_ring >= DPDKR_N_RINGS) {
+    if (path[0] != '/') {
         DPDKR_LOG(ERR, "%s: invalid lane request\n", pi->args.path);
         return -EINVAL;
     }
@@ -549,19 +889,6 @@ dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
     }
     if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
         DPDKR_LOG(ERR, "%s: lane %s is not a region\n", pi->args.path, path);
-        close(fd);
-        return -EINVAL;
-    }
-
-    /* The switch's geometry, bounded by the file as it is now.  (A peer
-     * that shrinks the file later is the truncation guard's business.) */
-    why = dpdkr_geometry_check(geo, st.st_size);
-    if (!why && geo->epoch != r->lane_epoch) {
-        why = "the switch's lane geometry is not the requested lane's";
-    }
-    if (why) {
-        DPDKR_LOG(ERR, "%s: refusing lane %s: %s\n", pi->args.path, path,
-                  why);
         close(fd);
         return -EINVAL;
     }
@@ -580,16 +907,87 @@ dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
         DPDKR_LOG(ERR, "%s: refusing lane %s: cannot guard it against "
                   "truncation\n", pi->args.path, path);
         munmap(lane->base, lane->size);
-        memset(lane, 0, sizeof *lane);
-        lane->guard = -1;
+        lane->base = NULL;
         return -ENOMEM;
+    }
+    return 0;
+}
+
+/* Maps the lane that request 'r' names, with geometry 'geo' (the
+ * switch's, copied from the control block with the request, unchecked),
+ * into the transmit side's lane ('producer') or the receive side's (unless
+ * it is already mapped), as producer or consumer of its ring.  A client in
+ * a virtual machine takes the lane that dpdkr_watch() found among its
+ * ivshmem devices; any other client maps the file at 'path'.  Only 'geo'
+ * is used, never the geometry in the lane's header, which both
+ * applications on the lane can write.  Returns 0, -EAGAIN if the lane is
+ * not (yet) plugged into the virtual machine, or another negative errno
+ * value after logging why. */
+static int
+dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
+               const char *path, const struct dpdkr_geometry *geo,
+               bool producer)
+{
+    int id = producer ? DPDKR_RING_C2S : DPDKR_RING_S2C;
+    struct dpdkr_lane *lane = producer ? &pi->txl.lane : &pi->rxl.lane;
+    struct dpdkr_lane_slot *slot = &pi->slot[id];
+    const struct dpdkr_region_hdr *h;
+    const char *why = NULL;
+    const char *name = path;
+    uint32_t ready = DPDKR_SLOT_READY;
+    int err;
+
+    if (lane->base && lane->epoch == r->lane_epoch
+        && lane->ring == r->lane_ring) {
+        return 0;
+    }
+    if (r->lane_ring >= DPDKR_N_RINGS) {
+        DPDKR_LOG(ERR, "%s: invalid lane request\n", pi->args.path);
+        return -EINVAL;
+    }
+    if (pi->args.pci[0]
+        && (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE)
+            != DPDKR_SLOT_READY || slot->epoch != r->lane_epoch)) {
+        return -EAGAIN;
+    }
+    dpdkr_lane_unmap(pi, producer);
+
+    if (pi->args.pci[0]) {
+        lane->base = slot->base;
+        lane->size = slot->size;
+        lane->guard = slot->guard;
+        name = slot->pci;
+        if (!__atomic_compare_exchange_n(&slot->state, &ready,
+                                         DPDKR_SLOT_EMPTY, false,
+                                         __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE)) {
+            /* dpdkr_watch() withdrew it just now. */
+            memset(lane, 0, sizeof *lane);
+            lane->guard = -1;
+            return -EAGAIN;
+        }
+    } else {
+        err = dpdkr_lane_map_file(pi, path, lane);
+        if (err) {
+            return err;
+        }
+    }
+
+    /* The switch's geometry, bounded by the file or BAR as it is now.  (A
+     * peer that shrinks the file later is the truncation guard's
+     * business.) */
+    why = dpdkr_geometry_check(geo, lane->size);
+    if (!why && geo->epoch != r->lane_epoch) {
+        why = "the switch's lane geometry is not the requested lane's";
     }
     lane->geo = *geo;
 
     /* Of the lane's header, only what says that it is the switch's live
      * lane of that epoch: each word read once. */
     h = (const struct dpdkr_region_hdr *) lane->base;
-    if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != DPDKR_MAGIC) {
+    if (why) {
+        /* Said above. */
+    } else if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != DPDKR_MAGIC) {
         why = "bad magic";
     } else if (__atomic_load_n(&h->epoch, __ATOMIC_RELAXED)
                != r->lane_epoch) {
@@ -599,16 +997,14 @@ dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
         why = "the switch is not serving this lane";
     }
     if (why) {
-        DPDKR_LOG(ERR, "%s: refusing lane %s: %s\n", pi->args.path, path,
+        DPDKR_LOG(ERR, "%s: refusing lane %s: %s\n", pi->args.path, name,
                   why);
-        dpdkr_guard_remove(lane->guard);
-        munmap(lane->base, lane->size);
-        memset(lane, 0, sizeof *lane);
-        lane->guard = -1;
-        return err;
+        dpdkr_lane_unmap(pi, producer);
+        return -EINVAL;
     }
     lane->epoch = r->lane_epoch;
     lane->ring = r->lane_ring;
+    __atomic_store_n(&pi->mapped_epoch[id], lane->epoch, __ATOMIC_RELEASE);
     dpdkr_ring_view_init(&lane->view, lane->base, &lane->geo, r->lane_ring,
                          0);
     if (producer) {
@@ -622,7 +1018,7 @@ dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
         lane->view.idx = dpdkr_load_acquire(&lane->view.ring->tail);
     }
     DPDKR_LOG(INFO, "%s: %s lane %s\n", pi->args.path,
-              producer ? "sending into" : "receiving from", path);
+              producer ? "sending into" : "receiving from", name);
     return 0;
 }
 
@@ -635,14 +1031,20 @@ dpdkr_tx_lane_update(struct pmd_internals *pi, uint32_t gen)
     struct dpdkr_geometry geo;
     struct dpdkr_lane_req r;
     struct dpdkr_lane_ack a;
+    int err;
 
     if (!dpdkr_lane_req_read_lane(pi->ctrl, DPDKR_RING_C2S, gen, &r, path,
                                   &geo)) {
         return;
     }
-    tl->gen = gen;
     if (r.state == DPDKR_LANE_DIRECT) {
-        if (dpdkr_lane_map(pi, &r, path, &geo, &tl->lane, true)) {
+        err = dpdkr_lane_map(pi, &r, path, &geo, true);
+        if (err == -EAGAIN) {
+            /* Not plugged in yet: the next burst looks again. */
+            return;
+        }
+        tl->gen = gen;
+        if (err) {
             tl->direct = false;
             a.state = DPDKR_LANE_REFUSED;
         } else {
@@ -652,10 +1054,10 @@ dpdkr_tx_lane_update(struct pmd_internals *pi, uint32_t gen)
             a.state = DPDKR_LANE_DIRECT;
         }
     } else {
+        tl->gen = gen;
         if (tl->lane.base) {
             tl->last_head = tl->lane.view.idx;
-            dpdkr_lane_unmap(&tl->lane, &pi->lane_tx_packets,
-                             &pi->lane_tx_bytes);
+            dpdkr_lane_unmap(pi, true);
         }
         tl->direct = false;
         a.state = DPDKR_LANE_SWITCHED;
@@ -687,10 +1089,18 @@ dpdkr_rx_lane_update(struct pmd_internals *pi, uint32_t gen)
     char path[DPDKR_LANE_PATH_SIZE];
     struct dpdkr_geometry geo;
     struct dpdkr_lane_req r;
+    int err = 0;
 
     if (!dpdkr_lane_req_read_lane(pi->ctrl, DPDKR_RING_S2C, gen, &r, path,
                                   &geo)) {
         return;
+    }
+    if (r.lane_epoch) {
+        err = dpdkr_lane_map(pi, &r, path, &geo, false);
+        if (err == -EAGAIN) {
+            /* Not plugged in yet: the next burst looks again. */
+            return;
+        }
     }
     rl->gen = gen;
     rl->direct = r.state == DPDKR_LANE_DIRECT;
@@ -699,9 +1109,7 @@ dpdkr_rx_lane_update(struct pmd_internals *pi, uint32_t gen)
     rl->to_old = true;
     rl->reading_lane = false;
     rl->draining = false;
-    if ((rl->direct && !r.lane_epoch)
-        || (r.lane_epoch && dpdkr_lane_map(pi, &r, path, &geo, &rl->lane,
-                                           false))) {
+    if ((rl->direct && !r.lane_epoch) || err) {
         /* Nothing can be read from a lane that cannot be mapped. */
         rl->busy = false;
         rl->direct = false;
@@ -762,8 +1170,7 @@ dpdkr_rx_lane_burst(struct pmd_internals *pi, struct rte_mbuf **bufs,
             dpdkr_rx_lane_ack(pi, DPDKR_LANE_DIRECT);
         } else {
             dpdkr_rx_lane_ack(pi, DPDKR_LANE_SWITCHED);
-            dpdkr_lane_unmap(&rl->lane, &pi->lane_rx_packets,
-                             &pi->lane_rx_bytes);
+            dpdkr_lane_unmap(pi, false);
         }
     }
     if (!rl->reading_lane) {
@@ -1000,12 +1407,36 @@ dpdkr_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
     return sent;
 }
 
-/* Returns true if a client holds the region's lock, i.e. an application
- * has the port open. */
+/* Returns true if an application has the port open: a client holds the
+ * region's lock, or, for a client in a virtual machine, whose lock the
+ * switch cannot see, advanced its heartbeat within the last
+ * DPDKR_HEARTBEAT_TIMEOUT_MS (see dpdkr-abi.h).  Called from the switch's
+ * threads (main and watchdog). */
 static bool
 dpdkr_client_present(struct pmd_internals *pi)
 {
-    return pi->probe_fd >= 0 && dpdkr_client_locked(pi->probe_fd);
+    struct dpdkr_liveness *l = &pi->live;
+    uint64_t hb, now;
+    bool alive;
+
+    if (pi->probe_fd >= 0 && dpdkr_client_locked(pi->probe_fd)) {
+        return true;
+    }
+    if (!pi->hdr) {
+        return false;
+    }
+    hb = __atomic_load_n(&pi->hdr->client_heartbeat, __ATOMIC_RELAXED);
+    now = rte_get_timer_cycles();
+    rte_spinlock_lock(&l->lock);
+    if (hb != l->seen) {
+        l->seen = hb;
+        l->tsc = now;
+    }
+    alive = (l->tsc
+             && now - l->tsc < rte_get_timer_hz() / 1000
+                               * DPDKR_HEARTBEAT_TIMEOUT_MS);
+    rte_spinlock_unlock(&l->lock);
+    return alive;
 }
 
 /* Region life cycle. */
@@ -1013,10 +1444,9 @@ dpdkr_client_present(struct pmd_internals *pi)
 static void
 dpdkr_unmap(struct pmd_internals *pi)
 {
-    dpdkr_lane_unmap(&pi->txl.lane, &pi->lane_tx_packets,
-                     &pi->lane_tx_bytes);
-    dpdkr_lane_unmap(&pi->rxl.lane, &pi->lane_rx_packets,
-                     &pi->lane_rx_bytes);
+    dpdkr_lane_unmap(pi, true);
+    dpdkr_lane_unmap(pi, false);
+    dpdkr_lane_slot_clear(pi);
     pi->txl.direct = false;
     pi->rxl.busy = pi->rxl.reading_lane = false;
     if (pi->base) {
@@ -1088,7 +1518,7 @@ dpdkr_server_create(struct pmd_internals *pi)
         goto error;
     }
 
-    dpdkr_region_init(pi->base, &g, getpid());
+    dpdkr_region_init(pi->base, &g, getpid(), 0);
     pi->hdr = (struct dpdkr_region_hdr *) pi->base;
     pi->ctrl = (struct dpdkr_ctrl *) (pi->base + g.ctrl_offset);
     pi->geo = g;
@@ -1174,6 +1604,7 @@ dpdkr_client_attach(struct pmd_internals *pi)
     pi->ctrl = (struct dpdkr_ctrl *) (pi->base + pi->geo.ctrl_offset);
     pi->hdr->client_pid = getpid();
     pi->hdr->client_attaches++;
+    pi->hdr->client_flags = pi->args.pci[0] ? DPDKR_CLIENT_F_VM : 0;
     __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_ATTACHED,
                      __ATOMIC_RELEASE);
     DPDKR_LOG(INFO, "%s: attached (ABI %u.%u, %"PRIu32" descriptors)\n",
@@ -1195,13 +1626,18 @@ dpdkr_client_run(struct pmd_internals *pi)
                      __ATOMIC_RELAXED);
     __atomic_store_n(&pi->ctrl->ack[DPDKR_RING_S2C].rx_busy, pi->rx_busy,
                      __ATOMIC_RELAXED);
+    pi->heartbeat = __atomic_load_n(&pi->hdr->client_heartbeat,
+                                    __ATOMIC_RELAXED) + 1;
+    __atomic_store_n(&pi->hdr->client_heartbeat, pi->heartbeat,
+                     __ATOMIC_RELAXED);
     __atomic_store_n(&pi->hdr->client_state, DPDKR_CLIENT_RUNNING,
                      __ATOMIC_RELEASE);
 }
 
 /* Re-attachment (client). */
 
-#define DPDKR_WATCH_US 100000   /* How often dpdkr_watch() looks. */
+#define DPDKR_WATCH_US (DPDKR_HEARTBEAT_MS * 1000) /* How often
+                                                   * dpdkr_watch() looks. */
 #define DPDKR_QUIESCE_MS 100    /* How long it waits for a burst to end. */
 
 /* Returns true if the switch no longer serves the mapped region: it closed
@@ -1216,6 +1652,12 @@ dpdkr_switch_left(struct pmd_internals *pi)
            != DPDKR_SERVER_UP) {
         return true;
     }
+    if (pi->args.pci[0]) {
+        /* The BAR stays the same file: a region re-created in place has a
+         * new epoch (dpdkr_new_region_ready()). */
+        return __atomic_load_n(&pi->hdr->epoch, __ATOMIC_RELAXED)
+               != pi->geo.epoch;
+    }
     return !stat(pi->args.path, &st)
            && (st.st_ino != pi->region_ino || st.st_dev != pi->region_dev);
 }
@@ -1223,13 +1665,30 @@ dpdkr_switch_left(struct pmd_internals *pi)
 /* Returns true if 'path' names a region, other than the mapped one, that
  * a switch serves.  Reads its header with pread(): nothing is mapped. */
 static bool
-dpdkr_new_region_ready(const struct pmd_internals *pi)
+dpdkr_new_region_ready(struct pmd_internals *pi)
 {
     struct dpdkr_region_hdr h;
     struct stat st;
+    uint64_t size;
     bool ready;
     int fd;
 
+    if (pi->args.pci[0]) {
+        /* A BAR cannot be read(), only mapped.  With pci=auto, the port's
+         * region may come back as another device. */
+        char addr[DPDKR_PCI_ADDR_SIZE];
+
+        if (pi->args.pci_auto && dpdkr_pci_find(false, 0, 0, addr)) {
+            return false;
+        }
+        return (!dpdkr_pci_peek(pi->args.pci_auto ? addr : pi->args.pci, &h,
+                                &size)
+                && h.magic == DPDKR_MAGIC
+                && h.server_state == DPDKR_SERVER_UP
+                && !(h.flags & DPDKR_REGION_F_LANE)
+                && (!pi->base || dpdkr_guard_broken(pi->guard)
+                    || h.epoch != pi->geo.epoch));
+    }
     fd = open(pi->args.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         return false;
@@ -1299,7 +1758,8 @@ dpdkr_reattach(struct pmd_internals *pi)
     dpdkr_unmap(pi);            /* Also forgets the lanes. */
     pi->txl.gen = pi->rxl.gen = 0;
     pi->rxl.to_old = pi->rxl.draining = pi->rxl.direct = false;
-    if (dpdkr_client_attach(pi)) {
+    if ((pi->args.pci_auto && dpdkr_pci_resolve(&pi->args, pi->args.path))
+        || dpdkr_client_attach(pi)) {
         /* Stays paused, with nothing mapped; tried again later. */
         return;
     }
@@ -1316,9 +1776,16 @@ static void
 dpdkr_watch(void *pi_)
 {
     struct pmd_internals *pi = pi_;
+    int i;
 
     if (dpdkr_switch_left(pi)) {
         dpdkr_reattach(pi);
+    } else {
+        __atomic_store_n(&pi->hdr->client_heartbeat, ++pi->heartbeat,
+                         __ATOMIC_RELEASE);
+        for (i = 0; pi->args.pci[0] && i < DPDKR_N_RINGS; i++) {
+            dpdkr_lane_slot_watch(pi, i);
+        }
     }
     if (rte_eal_alarm_set(DPDKR_WATCH_US, dpdkr_watch, pi)) {
         pi->watching = false;
@@ -1646,6 +2113,34 @@ dpdkr_parse_arg(const char *key, const char *value, void *args_)
         snprintf(a->path, sizeof a->path, "%s", value);
         return 0;
     }
+    if (!strcmp(key, DPDKR_ARG_PCI)) {
+        unsigned int dom = 0, bus, dev, fn;
+        int len = 0;
+        bool ok;
+
+        if (!strcmp(value, "auto")) {
+            a->pci_auto = true;
+            snprintf(a->pci, sizeof a->pci, "auto");
+            return 0;
+        }
+        ok = (sscanf(value, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &len) == 4
+              && !value[len]);
+        if (!ok) {
+            /* BUS:DEVICE.FUNCTION, in domain 0. */
+            dom = len = 0;
+            ok = (sscanf(value, "%x:%x.%x%n", &bus, &dev, &fn, &len) == 3
+                  && !value[len]);
+        }
+        if (!ok || dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7) {
+            DPDKR_LOG(ERR, "pci must be a PCI address (DOMAIN:BUS:DEVICE."
+                      "FUNCTION, e.g. 0000:00:05.0) or auto\n");
+            return -EINVAL;
+        }
+        a->pci_auto = false;
+        snprintf(a->pci, sizeof a->pci, "%04x:%02x:%02x.%x", dom, bus, dev,
+                 fn);
+        return 0;
+    }
     if (!strcmp(key, DPDKR_ARG_ROLE)) {
         if (!strcmp(value, "server")) {
             a->server = true;
@@ -1728,8 +2223,17 @@ rte_pmd_dpdkr_probe(struct rte_vdev_device *vdev)
             return -EINVAL;
         }
     }
+    if (args.pci[0] && (args.path[0] || args.server)) {
+        DPDKR_LOG(ERR, "%s: pci=ADDRESS is for clients in virtual machines: "
+                  "give no path and no role\n", name);
+        return -EINVAL;
+    }
+    if (args.pci[0] && dpdkr_pci_resolve(&args, name)) {
+        return -ENODEV;
+    }
     if (!args.path[0]) {
-        DPDKR_LOG(ERR, "%s: missing path=REGION\n", name);
+        DPDKR_LOG(ERR, "%s: missing path=REGION (or pci=ADDRESS in a "
+                  "virtual machine)\n", name);
         return -EINVAL;
     }
 
@@ -1745,6 +2249,8 @@ rte_pmd_dpdkr_probe(struct rte_vdev_device *vdev)
     pi->guard = -1;
     pi->txl.lane.guard = -1;
     pi->rxl.lane.guard = -1;
+    pi->slot[0].guard = pi->slot[1].guard = -1;
+    rte_spinlock_init(&pi->live.lock);
 
     ret = args.server ? dpdkr_server_create(pi) : dpdkr_client_attach(pi);
     if (ret) {
@@ -1941,6 +2447,31 @@ rte_pmd_dpdkr_client_running(uint16_t port_id, bool *running)
 }
 
 int
+rte_pmd_dpdkr_client_in_vm(uint16_t port_id, bool *in_vm)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    *in_vm = (__atomic_load_n(&pi->hdr->client_flags, __ATOMIC_RELAXED)
+              & DPDKR_CLIENT_F_VM) != 0;
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_client_attached(uint16_t port_id, bool *attached)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    *attached = dpdkr_client_present(pi);
+    return 0;
+}
+
+int
 rte_pmd_dpdkr_geometry(uint16_t port_id, uint32_t *ring_size,
                        uint32_t *buf_size)
 {
@@ -1971,6 +2502,7 @@ static struct rte_vdev_driver pmd_dpdkr_drv = {
 RTE_PMD_REGISTER_VDEV(net_dpdkr, pmd_dpdkr_drv);
 RTE_PMD_REGISTER_PARAM_STRING(net_dpdkr,
     "path=<absolute path of the region> "
+    "pci=<PCI address of the ivshmem device|auto, in a VM> "
     "role=<server|client> "
     "ring-size=<power of 2, server only> "
     "buf-size=<bytes, server only> "

@@ -91,6 +91,14 @@ int rte_pmd_dpdkr_tx_head(uint16_t port_id, uint32_t *head);
 /* Stores in '*running' whether an application is attached and started. */
 int rte_pmd_dpdkr_client_running(uint16_t port_id, bool *running);
 
+/* Stores in '*attached' whether an application is attached: it holds the
+ * region's lock or, in a virtual machine, keeps its heartbeat fresh. */
+int rte_pmd_dpdkr_client_attached(uint16_t port_id, bool *attached);
+
+/* Stores in '*in_vm' whether the attached application says that it is in
+ * a virtual machine (DPDKR_CLIENT_F_VM): lanes must be plugged into it. */
+int rte_pmd_dpdkr_client_in_vm(uint16_t port_id, bool *in_vm);
+
 /* Stores the port's ring size and buffer size. */
 int rte_pmd_dpdkr_geometry(uint16_t port_id, uint32_t *ring_size,
                            uint32_t *buf_size);
