@@ -6,4 +6,5 @@ EXTRA_DIST += \
 	p2p/Documentation/dpdkr-benchmark.rst \
 	p2p/Documentation/dpdkr-lanes-benchmark.rst \
 	p2p/Documentation/p2p-detector.rst \
-	p2p/Documentation/dpdkr-lanes.rst
+	p2p/Documentation/dpdkr-lanes.rst \
+	p2p/Documentation/dpdkr-vm.rst

@@ -14,6 +14,7 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/dpdkr.at \
 	p2p/tests/dpdkr-qemu.at \
 	p2p/tests/dpdkr-vm.at \
+	p2p/tests/p2p-vm.at \
 	p2p/tests/ovs-p2p-qmp.py \
 	p2p/tests/dpdkr-ring.at \
 	p2p/tests/dpdkr-lane-ctrl.at \

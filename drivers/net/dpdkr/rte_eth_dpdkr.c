@@ -80,7 +80,7 @@ static const char *const dpdkr_valid_args[] = {
     DPDKR_ARG_MODE, DPDKR_ARG_OWNER, DPDKR_ARG_GROUP, DPDKR_ARG_PCI, NULL
 };
 
-RTE_LOG_REGISTER_DEFAULT(dpdkr_logtype, NOTICE);
+RTE_LOG_REGISTER(dpdkr_logtype, pmd.net.dpdkr, NOTICE);
 #define DPDKR_LOG(LEVEL, ...) \
     rte_log(RTE_LOG_ ## LEVEL, dpdkr_logtype, "dpdkr: " __VA_ARGS__)
 
@@ -1422,7 +1422,11 @@ dpdkr_client_present(struct pmd_internals *pi)
     if (pi->probe_fd >= 0 && dpdkr_client_locked(pi->probe_fd)) {
         return true;
     }
-    if (!pi->hdr) {
+    if (!pi->hdr
+        || __atomic_load_n(&pi->hdr->client_state, __ATOMIC_ACQUIRE)
+           == DPDKR_CLIENT_DETACHED) {
+        /* A client that left says so; the link goes down with it, which
+         * makes OVS read the port's status again. */
         return false;
     }
     hb = __atomic_load_n(&pi->hdr->client_heartbeat, __ATOMIC_RELAXED);
