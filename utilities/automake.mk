@@ -8,8 +8,10 @@ EXTRA_DIST += \
 	p2p/utilities/ovs-p2p-bench-detector \
 	p2p/utilities/ovs-p2p-bench-dpdkr \
 	p2p/utilities/ovs-p2p-bench-lanes \
+	p2p/utilities/ovs-p2p-bench-vm \
 	p2p/utilities/ovs-p2p-guest \
 	p2p/utilities/ovs_p2p_bench/__init__.py \
 	p2p/utilities/ovs_p2p_bench/common.py \
 	p2p/utilities/ovs_p2p_bench/dpdkr.py \
-	p2p/utilities/ovs_p2p_bench/lanes.py
+	p2p/utilities/ovs_p2p_bench/lanes.py \
+	p2p/utilities/ovs_p2p_bench/vm.py

@@ -146,6 +146,112 @@ class Vm(object):
         return True
 
 
+class LibvirtVm(object):
+    """One libvirt domain.  libvirt maps a <shmem> device's memory from
+    /dev/shm/NAME only, so lanes plugged this way must live in /dev/shm
+    (ports with options:region-dir=/dev/shm).  Used by the worker only."""
+
+    def __init__(self, conn, dom, timeout, events):
+        self.conn = conn
+        self.dom = dom
+        self.name = dom.name()
+        self.path = 'libvirt:' + self.name
+        self.timeout = timeout
+        self.events = events
+        self.qmp = True         # Stays "connected": libvirt is.
+
+    def close(self):
+        pass
+
+    def _shmems(self):
+        import xml.etree.ElementTree as ET
+        root = ET.fromstring(self.dom.XMLDesc(0))
+        for sh in root.iter('shmem'):
+            alias = sh.find('alias')
+            yield (sh.get('name'),
+                   alias.get('name') if alias is not None else None)
+
+    def memory_paths(self):
+        return dict(('/dev/shm/' + name, alias)
+                    for name, alias in self._shmems())
+
+    def our_devices(self):
+        devs = {}
+        for name, alias in self._shmems():
+            if alias and alias.startswith('ua-' + DEV_PREFIX):
+                dev = alias[len('ua-'):]
+                devs[dev] = (None, '/dev/shm/' + name)
+        return devs
+
+    def plug(self, lane, dev, mem, size):
+        import libvirt
+        d, name = os.path.split(lane)
+        if d != '/dev/shm':
+            raise QmpError('libvirt maps shared memory from /dev/shm only: '
+                           'give the ports options:region-dir=/dev/shm')
+        xml = ("<shmem name='%s'><model type='ivshmem-plain'/>"
+               "<size unit='b'>%d</size><alias name='ua-%s'/></shmem>"
+               % (name, size, dev))
+        try:
+            self.dom.attachDeviceFlags(xml, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        except libvirt.libvirtError as e:
+            raise QmpError(str(e))
+
+    def unplug(self, dev, mem, timeout):
+        import libvirt
+        alias = 'ua-' + dev
+        if dev not in self.our_devices():
+            return True
+        done = self.events.expect(self.name, alias)
+        try:
+            self.dom.detachDeviceAlias(alias, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        except libvirt.libvirtError as e:
+            self.events.forget(self.name, alias)
+            raise QmpError(str(e))
+        ok = done.wait(timeout) or dev not in self.our_devices()
+        self.events.forget(self.name, alias)
+        return ok
+
+
+class LibvirtEvents(object):
+    """libvirt's default event loop, in a thread of its own, and the
+    DEVICE_REMOVED events that unplugs wait for."""
+
+    def __init__(self):
+        import libvirt
+        libvirt.virEventRegisterDefaultImpl()
+        self.lock = threading.Lock()
+        self.waiting = {}
+        threading.Thread(target=self.loop, daemon=True).start()
+
+    def loop(self):
+        import libvirt
+        while True:
+            libvirt.virEventRunDefaultImpl()
+
+    def watch(self, conn):
+        import libvirt
+        conn.domainEventRegisterAny(
+            None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+            self.removed, None)
+
+    def removed(self, conn, dom, alias, opaque):
+        with self.lock:
+            ev = self.waiting.get((dom.name(), alias))
+        if ev:
+            ev.set()
+
+    def expect(self, vm, alias):
+        ev = threading.Event()
+        with self.lock:
+            self.waiting[(vm, alias)] = ev
+        return ev
+
+    def forget(self, vm, alias):
+        with self.lock:
+            self.waiting.pop((vm, alias), None)
+
+
 class Agent(object):
     def __init__(self, args):
         self.args = args
@@ -161,12 +267,39 @@ class Agent(object):
         self.tasks = queue.Queue()
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
+        self.libvirt_conn = None    # The worker's.
+        self.libvirt_events = None
         self.started = False        # The worker has recovered.
         self.db_ready = False       # The database's contents are in.
 
     # Virtual machines.
 
+    def libvirt_vms(self):
+        import libvirt
+        if not self.libvirt_conn:
+            if not self.libvirt_events:
+                self.libvirt_events = LibvirtEvents()
+            try:
+                self.libvirt_conn = libvirt.open(self.args.libvirt)
+                self.libvirt_events.watch(self.libvirt_conn)
+            except libvirt.libvirtError as e:
+                vlog.warn('%s: %s' % (self.args.libvirt, e))
+                self.libvirt_conn = None
+                return []
+        try:
+            doms = self.libvirt_conn.listAllDomains(
+                libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+        except libvirt.libvirtError as e:
+            vlog.warn('%s: %s' % (self.args.libvirt, e))
+            self.libvirt_conn = None
+            return []
+        return [LibvirtVm(self.libvirt_conn, d, self.args.qmp_timeout,
+                          self.libvirt_events) for d in doms]
+
     def vm_list(self):
+        if self.args.libvirt:
+            self.vms = dict((vm.name, vm) for vm in self.libvirt_vms())
+            return list(self.vms.values())
         found = {}
         for spec in self.args.qmp or []:
             name, _, path = spec.partition('=')
@@ -425,6 +558,10 @@ def main(argv=None):
     parser.add_argument('--qmp-dir', action='append', metavar='DIR',
                         help='every NAME.qmp socket in DIR is a virtual '
                         'machine')
+    parser.add_argument('--libvirt', metavar='URI',
+                        help='plug lanes into the active domains of this '
+                        'libvirt connection (e.g. qemu:///system) instead '
+                        'of over QMP')
     parser.add_argument('--switch', default='ovs-vswitchd',
                         help='unixctl target of ovs-vswitchd (default: '
                         '%(default)s)')
