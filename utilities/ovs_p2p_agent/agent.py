@@ -25,7 +25,10 @@ it unplugs it: device_del, the DEVICE_DELETED event, then object-del.
 
 The virtual machines are the QMP sockets given with --qmp NAME=SOCKET and
 those named NAME.qmp in the --qmp-dir directories (looked up whenever a lane
-needs a virtual machine).  Devices and memory backends that the agent adds
+needs a virtual machine), or, with --libvirt URI, the active domains of
+that libvirt connection, into which lanes are attached as <shmem> devices
+(libvirt takes their memory from /dev/shm/NAME only, so their ports need
+options:region-dir=/dev/shm).  Devices and memory backends that the agent adds
 are named p2pd-INODE and p2pm-INODE after the lane file's inode, so that a
 restarted agent recognizes them and a re-created lane never reuses an old
 name.  Every QMP wait is bounded (--qmp-timeout, --unplug-timeout), and
