@@ -100,7 +100,7 @@
 #define DPDKR_REGION_SIZE_MAX (UINT64_C(1) << 33) /* Fits the largest rings. */
 
 /* Liveness of a client that cannot be seen through its lock (1.3). */
-#define DPDKR_HEARTBEAT_MS 100          /* Client: advance at least so often. */
+#define DPDKR_HEARTBEAT_MS 100          /* Client: period of its beats. */
 #define DPDKR_HEARTBEAT_TIMEOUT_MS 2000 /* Server: gone after so long. */
 
 /* Bits of dpdkr_region_hdr.flags (1.3). */

@@ -67,6 +67,11 @@ COVERAGE_DEFINE(p2p_lane_silent_sender);
  * KVM, seconds under emulation (TCG). */
 #define P2P_LANE_PLUG_TIMEOUT_MS 30000
 
+/* How much longer an application in a virtual machine may take to answer
+ * a request to use a lane: its driver first looks for the new device, from
+ * an alarm, among its PCI devices. */
+#define P2P_LANE_GUEST_MS 4000
+
 /* After a hand-over failed because of an application (it refused the lane,
  * gave an impossible answer, did not answer, sent nothing), the direction
  * waits before it tries again, twice as long after every failure, from
@@ -105,7 +110,9 @@ struct p2p_lane {
 
 /* States of a direction, and what moves it on.  Every state but IDLE and
  * DIRECT has a deadline (P2P_LANE_TIMEOUT_MS, longer while an application
- * is inside a burst, at most P2P_LANE_STUCK_MS more).  "Revert" is
+ * is inside a burst, at most P2P_LANE_STUCK_MS more; P2P_LANE_PLUG_TIMEOUT_MS
+ * for PLUG, and P2P_LANE_GUEST_MS more for ASK_TX after a plug into a
+ * virtual machine).  "Revert" is
  * dir_start_revert(), "force" dir_force_revert(), "finish" dir_finish();
  * failures marked (b) make the direction back off before it tries again.
  *
@@ -183,6 +190,7 @@ struct p2p_dir {
     uint32_t hold_limit;        /* A's C2S index where OVS stops. */
     bool holding;
     bool rx_asked;              /* B was asked to read the lane. */
+    bool in_vm;                 /* An agent plugged the lane into A or B. */
     uint32_t lane_seq;          /* A's lane head when it left the lane. */
     struct p2p_lane *lane;
     int ring;                   /* Ring of 'lane' this direction uses. */
@@ -541,7 +549,7 @@ dir_end_session(struct p2p_dir *d, const struct p2p_lport *a)
         }
     }
     d->failed = NULL;
-    d->silent = d->rx_asked = d->tx_moved = false;
+    d->silent = d->rx_asked = d->tx_moved = d->in_vm = false;
     d->out = OFPP_NONE;
     d->state = DIR_IDLE;
 }
@@ -808,6 +816,9 @@ dir_run_plug(struct p2p_dir *d, struct dir_ctx *ctx)
     }
     ea = dir_plug(d, &ctx->a);
     eb = ea && ea != EINPROGRESS ? ea : dir_plug(d, &ctx->b);
+    if (ea == EINPROGRESS || eb == EINPROGRESS) {
+        d->in_vm = true;
+    }
     if ((ea && ea != EINPROGRESS) || (eb && eb != EINPROGRESS)) {
         dir_finish(d, ctx->ofproto, &ctx->a);
         return;
@@ -833,6 +844,9 @@ dir_run_plug(struct p2p_dir *d, struct dir_ctx *ctx)
     }
     dir_set_note(d, NULL);
     dir_enter(d, DIR_ASK_TX);
+    if (d->in_vm) {
+        d->deadline += P2P_LANE_GUEST_MS;
+    }
 }
 
 static void
