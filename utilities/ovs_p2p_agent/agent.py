@@ -28,12 +28,16 @@ those named NAME.qmp in the --qmp-dir directories (looked up whenever a lane
 needs a virtual machine), or, with --libvirt URI, the active domains of
 that libvirt connection, into which lanes are attached as <shmem> devices
 (libvirt takes their memory from /dev/shm/NAME only, so their ports need
-options:region-dir=/dev/shm).  Devices and memory backends that the agent adds
-are named p2pd-INODE and p2pm-INODE after the lane file's inode, so that a
-restarted agent recognizes them and a re-created lane never reuses an old
-name.  Every QMP wait is bounded (--qmp-timeout, --unplug-timeout), and
-the agent holds a QMP connection only while it works on a lane, since QEMU
-serves one client per QMP socket."""
+options:region-dir=/dev/shm).
+
+Devices and memory backends that the agent adds are named p2pd-EPOCH and
+p2pm-EPOCH after the lane's epoch (in its header: every lane the switch
+creates has its own, whereas a file system may give a new lane file the
+inode of an old one), so that a restarted agent recognizes them and a
+re-created lane never reuses an old name.  Every QMP wait is bounded
+(--qmp-timeout, --unplug-timeout), and the agent holds a QMP connection
+only while it works on a lane, since QEMU serves one client per QMP
+socket."""
 
 import argparse
 import errno
@@ -62,8 +66,19 @@ DEV_PREFIX = 'p2pd-'
 MEM_PREFIX = 'p2pm-'
 
 
-def lane_ids(st):
-    tag = '%x' % st.st_ino
+# Where a region's header holds its epoch (include/dpdkr-abi.h).
+EPOCH_OFFSET = 24
+
+
+def lane_epoch(path):
+    """Returns the epoch in the header of the lane file at 'path'."""
+    with open(path, 'rb') as f:
+        f.seek(EPOCH_OFFSET)
+        return int.from_bytes(f.read(8), 'little')
+
+
+def lane_ids(epoch):
+    tag = '%x' % epoch
     return DEV_PREFIX + tag, MEM_PREFIX + tag
 
 
@@ -264,7 +279,7 @@ class Agent(object):
         self.wanted = {}            # (port, lane) -> region
         self.done = set()           # (port, lane) reported plugged.
         self.failed = {}            # (port, lane) -> error
-        self.plugged = {}           # (vm, lane) -> (dev, mem, ino)
+        self.plugged = {}           # (vm, lane) -> (dev, mem, epoch)
         self.pending = set()        # Keys of queued tasks.
         self.unplug_retry = {}      # (vm, lane) -> when to look again.
         self.tasks = queue.Queue()
@@ -349,8 +364,8 @@ class Agent(object):
             vm.close()
             with self.lock:
                 for dev, (mem, path) in devs.items():
-                    ino = int(dev[len(DEV_PREFIX):], 16)
-                    self.plugged[(vm.name, path)] = (dev, mem, ino)
+                    epoch = int(dev[len(DEV_PREFIX):], 16)
+                    self.plugged[(vm.name, path)] = (dev, mem, epoch)
                     vlog.info('%s: found lane %s (%s)' % (vm.name, path, dev))
 
     # Tasks, run by the worker thread.
@@ -377,6 +392,7 @@ class Agent(object):
         key = (port, lane)
         try:
             st = os.stat(lane)
+            epoch = lane_epoch(lane)
         except OSError as e:
             return self.plug_failed(key, '%s: %s' % (lane,
                                                      os.strerror(e.errno)))
@@ -389,11 +405,11 @@ class Agent(object):
         if not vm:
             return self.plug_failed(key, 'no virtual machine maps %s'
                                     % region)
-        dev, mem = lane_ids(st)
+        dev, mem = lane_ids(epoch)
         with self.lock:
             old = self.plugged.get((vm.name, lane))
         try:
-            if old and old[2] != st.st_ino:
+            if old and old[2] != epoch:
                 # A lane of the same name before: it must go first.
                 if not vm.unplug(old[0], old[1], self.args.unplug_timeout):
                     return self.plug_failed(key, 'the guest did not release '
@@ -408,7 +424,7 @@ class Agent(object):
                           % (port, lane, vm.name, dev,
                              (time.monotonic() - t0) * 1000))
                 with self.lock:
-                    self.plugged[(vm.name, lane)] = (dev, mem, st.st_ino)
+                    self.plugged[(vm.name, lane)] = (dev, mem, epoch)
         except QmpError as e:
             if not vm.qmp:
                 self.vm_gone(vm, e)
