@@ -1,8 +1,10 @@
 # ovs-p2p sources in lib/ (included from p2p.mk).
 
-# The DPDK driver-SDK headers that Debian's libdpdk-dev lacks: the outer
-# build puts them in dpdk-sdk/include, two levels above this build tree.
-P2P_DPDK_SDK_INCLUDE = $(abs_top_builddir)/../../dpdk-sdk/include
+# The DPDK driver-SDK headers that Debian's libdpdk-dev lacks, from Debian's
+# dpdk source: the outer build links its dpdk-sdk/ into the tree as
+# p2p/dpdk-sdk/ (and passes this path on make's command line too); the
+# package builds (build-aux/make-deb, make-rpm) copy them there.
+P2P_DPDK_SDK_INCLUDE = $(top_srcdir)/p2p/dpdk-sdk/include
 
 # The lane API (netdev-dpdkr.h) exists in every build, so that ofproto/ and
 # vswitchd/ need no conditional: without DPDK, no port is capable of lanes.

@@ -15,3 +15,21 @@ EXTRA_DIST += \
 	p2p/utilities/ovs_p2p_bench/dpdkr.py \
 	p2p/utilities/ovs_p2p_bench/lanes.py \
 	p2p/utilities/ovs_p2p_bench/vm.py
+
+# What an operator runs, installed: the agent that plugs lanes into virtual
+# machines, and the guest launcher.  Their Python packages go to
+# $(datadir)/ovs-p2p/python, where the scripts look when no package sits
+# next to them (as in the source tree).
+bin_SCRIPTS += \
+	p2p/utilities/ovs-p2p-agent \
+	p2p/utilities/ovs-p2p-guest
+p2p_pythondir = $(datadir)/ovs-p2p/python
+p2p_agentdir = $(p2p_pythondir)/ovs_p2p_agent
+p2p_agent_DATA = \
+	p2p/utilities/ovs_p2p_agent/__init__.py \
+	p2p/utilities/ovs_p2p_agent/agent.py \
+	p2p/utilities/ovs_p2p_agent/qmp.py
+p2p_benchdir = $(p2p_pythondir)/ovs_p2p_bench
+p2p_bench_DATA = \
+	p2p/utilities/ovs_p2p_bench/__init__.py \
+	p2p/utilities/ovs_p2p_bench/common.py
