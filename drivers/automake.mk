@@ -7,7 +7,17 @@
 # program, ovs-vswitchd included, would then load it, and ovs-vswitchd has
 # its own copy.
 
+# Its manual page, net_dpdkr(7), expanded by OVS's ".in:" rule.
+MAN_ROOTS += p2p/drivers/net/dpdkr/net_dpdkr.7.in
+
 if DPDK_NETDEV
+man_MANS += p2p/drivers/net/dpdkr/net_dpdkr.7
+CLEANFILES += p2p/drivers/net/dpdkr/net_dpdkr.7 \
+	p2p/drivers/net/dpdkr/.man-dirstamp
+p2p/drivers/net/dpdkr/net_dpdkr.7: p2p/drivers/net/dpdkr/.man-dirstamp
+p2p/drivers/net/dpdkr/.man-dirstamp:
+	$(AM_V_at)$(MKDIR_P) $(@D) && : > $@
+
 DPDKR_PMD = drivers/net/dpdkr/librte_net_dpdkr.so
 DPDKR_PMD_SOURCES = \
 	p2p/drivers/net/dpdkr/rte_eth_dpdkr.c \

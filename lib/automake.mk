@@ -35,3 +35,6 @@ lib_libopenvswitch_la_LIBADD += lib/libdpdkr-pmd.la -lrte_bus_vdev
 else
 lib_libopenvswitch_la_SOURCES += p2p/lib/dpdkr-lane-stub.c
 endif
+
+# ovs-vswitchd(8) includes this fragment (patches/0011).
+MAN_FRAGMENTS += p2p/lib/dpdkr-unixctl.man

@@ -7,3 +7,6 @@ ofproto_libofproto_la_SOURCES += \
 	p2p/ofproto/p2p-lane.c \
 	p2p/ofproto/p2p-lane.h \
 	p2p/ofproto/p2p-report.c
+
+# ovs-vswitchd(8) includes this fragment (patches/0011).
+MAN_FRAGMENTS += p2p/ofproto/p2p-unixctl.man

@@ -33,3 +33,18 @@ p2p_benchdir = $(p2p_pythondir)/ovs_p2p_bench
 p2p_bench_DATA = \
 	p2p/utilities/ovs_p2p_bench/__init__.py \
 	p2p/utilities/ovs_p2p_bench/common.py
+
+# Manual pages of the tools an operator runs, expanded by OVS's ".in:" rule
+# (as utilities/ovs-vsctl.8 is) into the build tree's p2p/utilities/, which
+# has no objects to make automake create it.  The benchmarks have no page:
+# they are run from the source tree, and Documentation/*-benchmark.rst and
+# their --help document them.
+P2P_UTILITIES_MANS = \
+	p2p/utilities/ovs-p2p-agent.8 \
+	p2p/utilities/ovs-p2p-guest.8
+MAN_ROOTS += $(P2P_UTILITIES_MANS:=.in)
+man_MANS += $(P2P_UTILITIES_MANS)
+CLEANFILES += $(P2P_UTILITIES_MANS) p2p/utilities/.man-dirstamp
+$(P2P_UTILITIES_MANS): p2p/utilities/.man-dirstamp
+p2p/utilities/.man-dirstamp:
+	$(AM_V_at)$(MKDIR_P) $(@D) && : > $@
