@@ -9,6 +9,7 @@ EXTRA_DIST += \
 	p2p/utilities/ovs-p2p-bench-dpdkr \
 	p2p/utilities/ovs-p2p-bench-lanes \
 	p2p/utilities/ovs-p2p-bench-vm \
+	p2p/utilities/ovs-p2p-demo \
 	p2p/utilities/ovs-p2p-guest \
 	p2p/utilities/ovs_p2p_bench/__init__.py \
 	p2p/utilities/ovs_p2p_bench/common.py \

@@ -271,7 +271,10 @@ class Bench(object):
         except OSError:
             return ''
 
-    def start_ovs(self):
+    def start_ovs(self, extra_config=(), wrapper=()):
+        """Starts ovsdb-server and ovs-vswitchd with DPDK and bridge br0;
+        'extra_config' adds 'KEY=VALUE' to Open_vSwitch's other_config,
+        'wrapper' is a command that runs ovs-vswitchd (e.g. unshare -n)."""
         a = self.args
         self.run(['ovsdb-tool', 'create', 'conf.db', 'vswitch.ovsschema'])
         self.ovsdb = self.spawn('ovsdb-server', [
@@ -287,8 +290,9 @@ class Bench(object):
                    'other_config:dpdk-extra=--file-prefix=%s --no-pci'
                    % self.file_prefix,
                    'other_config:per-port-memory=true',
-                   'other_config:pmd-cpu-mask=%s' % a.pmd_cpu_mask)
-        self.vswitchd = self.spawn('ovs-vswitchd', [
+                   'other_config:pmd-cpu-mask=%s' % a.pmd_cpu_mask,
+                   *['other_config:' + kv for kv in extra_config])
+        self.vswitchd = self.spawn('ovs-vswitchd', list(wrapper) + [
             'ovs-vswitchd', '--no-chdir', '--pidfile', '-vconsole:off',
             '--log-file', '-vsyslog:off', '--disable-system',
             '--disable-system-route',
