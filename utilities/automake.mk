@@ -23,7 +23,8 @@ EXTRA_DIST += \
 # next to them (as in the source tree).
 bin_SCRIPTS += \
 	p2p/utilities/ovs-p2p-agent \
-	p2p/utilities/ovs-p2p-guest
+	p2p/utilities/ovs-p2p-guest \
+	p2p/utilities/ovs-p2p-demo
 p2p_pythondir = $(datadir)/ovs-p2p/python
 p2p_agentdir = $(p2p_pythondir)/ovs_p2p_agent
 p2p_agent_DATA = \
