@@ -24,7 +24,8 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/p2p-detector-random.py \
 	p2p/tests/p2p-traffic.at \
 	p2p/tests/bench.at \
-	p2p/tests/demo.at
+	p2p/tests/demo.at \
+	p2p/tests/packages.at
 EXTRA_DIST += $(P2P_TESTSUITE_AT)
 
 P2P_TESTSUITE = tests/p2p-testsuite
