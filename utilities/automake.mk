@@ -15,7 +15,9 @@ EXTRA_DIST += \
 	p2p/utilities/ovs_p2p_bench/common.py \
 	p2p/utilities/ovs_p2p_bench/dpdkr.py \
 	p2p/utilities/ovs_p2p_bench/lanes.py \
-	p2p/utilities/ovs_p2p_bench/vm.py
+	p2p/utilities/ovs_p2p_bench/vm.py \
+	p2p/utilities/ovs-p2p-agent.service \
+	p2p/utilities/ovs-p2p-agent.default
 
 # What an operator runs, installed: the agent that plugs lanes into virtual
 # machines, and the guest launcher.  Their Python packages go to
