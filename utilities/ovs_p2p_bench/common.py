@@ -99,17 +99,48 @@ def task_runtime(pid, tid=None):
         return 0.0
 
 
-def find_thread(pid, prefix):
-    """Returns the id of the thread of 'pid' whose name starts with
-    'prefix', or None."""
+def find_threads(pid, prefix):
+    """Returns the ids of the threads of 'pid' whose names start with
+    'prefix' (none if 'pid' is gone)."""
+    tids = []
     try:
         for tid in os.listdir('/proc/%d/task' % pid):
             with open('/proc/%d/task/%s/comm' % (pid, tid)) as f:
                 if f.read().startswith(prefix):
-                    return tid
+                    tids.append(tid)
     except OSError:
         pass
-    return None
+    return tids
+
+
+def find_thread(pid, prefix):
+    """Returns the id of a thread of 'pid' whose name starts with 'prefix',
+    or None."""
+    tids = find_threads(pid, prefix)
+    return tids[0] if tids else None
+
+
+def become_subreaper():
+    """Makes what this process starts stay its children even if they fork,
+    so that it can wait for them (PID 1 here may not reap)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def hugetlbfs_mount():
+    """Returns where a hugetlbfs is mounted."""
+    with open('/proc/mounts') as f:
+        for line in f:
+            fields = line.split()
+            if fields[2] == 'hugetlbfs':
+                return fields[1]
+    raise BenchError('no hugetlbfs mounted')
+
+
+# The programs of the build tree that a sandboxed OVS runs.
+BUILD_PROGRAMS = ('ovsdb/ovsdb-tool', 'ovsdb/ovsdb-server',
+                  'vswitchd/ovs-vswitchd', 'utilities/ovs-vsctl',
+                  'utilities/ovs-appctl', 'utilities/ovs-ofctl')
 
 
 def task_runtimes(pid):
@@ -179,10 +210,7 @@ class Bench(object):
         if not shutil.which('stdbuf'):
             raise BenchError('stdbuf not found (package coreutils)')
 
-        # Become a subreaper: daemons we start stay our children even if
-        # they fork, so that we can wait for them (PID 1 here may not reap).
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        become_subreaper()
 
         self.workdir = tempfile.mkdtemp(prefix='ovs-p2p-bench.',
                                         dir=a.workdir_parent)
@@ -192,9 +220,7 @@ class Bench(object):
         # run cannot change what runs.
         bindir = os.path.join(self.workdir, 'bin')
         os.mkdir(bindir)
-        for rel in ('ovsdb/ovsdb-tool', 'ovsdb/ovsdb-server',
-                    'vswitchd/ovs-vswitchd', 'utilities/ovs-vsctl',
-                    'utilities/ovs-appctl', 'utilities/ovs-ofctl'):
+        for rel in BUILD_PROGRAMS:
             src = os.path.join(a.builddir, rel)
             if not os.access(src, os.X_OK):
                 raise BenchError('%s missing: run make first (or pass '
@@ -223,13 +249,7 @@ class Bench(object):
 
         hp = os.path.join(UTILITIES, 'ovs-p2p-hugepages')
         subprocess.check_call([hp, str(a.hugepages)], stdout=sys.stderr)
-        mnt = None
-        with open('/proc/mounts') as f:
-            for line in f:
-                fields = line.split()
-                if fields[2] == 'hugetlbfs':
-                    mnt = fields[1]
-                    break
+        mnt = hugetlbfs_mount()
         # Regions on hugetlbfs, as dpdkr does by default.
         self.regiondir = os.path.join(mnt, 'ovs-p2p-bench.%d' % os.getpid())
         os.mkdir(self.regiondir, 0o700)
