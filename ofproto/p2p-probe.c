@@ -542,7 +542,7 @@ p2p_xc_what(enum xc_type type, enum ofpact_type *ofpact)
     case XC_MIRROR:
         return "is mirrored";
     case XC_NETDEV:
-        return "outputs to a tunnel or a monitored port";
+        return "outputs through a patch port or a tunnel";
     case XC_TNL_NEIGH:
     case XC_TUNNEL_HEADER:
         return "tunnels the packets";
@@ -863,9 +863,12 @@ p2p_probe_run(struct ofproto *ofproto_, ofp_port_t in_port,
                     ofp_port_t out = p2p_odp_to_ofp(ofproto, r.out, &other);
 
                     if (out == OFPP_NONE) {
-                        ds_put_format(&why, "the packets leave %s (lanes "
-                                      "do not cross bridges)",
-                                      other ? other : "the bridge");
+                        ds_put_cstr(&why, (other
+                                           ? "the packets leave through a "
+                                             "patch port to another bridge "
+                                             "(lanes do not cross bridges)"
+                                           : "the packets leave on a "
+                                             "datapath port of no bridge"));
                     } else if (out == OFPP_LOCAL) {
                         ds_put_cstr(&why, "the packets go to the bridge's "
                                     "local port, which is never bypassed");
