@@ -28,12 +28,14 @@
  *
  * A->B is eligible only if all of these hold:
  *
- *   - In table 0 one rule R matches exactly "in_port=A" and nothing else,
- *     and no other rule of higher or equal priority, hidden rules included,
- *     could match a packet received on A (its in_port is A or wildcarded).
- *
- *   - R's actions are one output to port B (no-op actions such as "note"
- *     are ignored), B is not A, and B is a port of the same bridge.
+ *   - Every packet received on A leaves, unmodified, on one port B of the
+ *     same bridge, B not A, and nothing else happens to it.  Table 0
+ *     alone decides this when one rule R matches exactly "in_port=A", no
+ *     rule whose in_port is wildcarded (hidden rules included) has R's
+ *     priority or a higher one, and R's actions stay in table 0: then
+ *     A->B holds if R's actions are one output to B (no-op actions such as
+ *     "note" are ignored).  Otherwise the pipeline probe (p2p-probe.h)
+ *     decides, with OVS's own translation of every class of packets.
  *
  *   - A is not configured no-receive or down, B not no-forward or down.
  *
