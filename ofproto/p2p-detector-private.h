@@ -202,6 +202,7 @@ struct p2p_bridge {
     struct hmap dl_types;       /* p2p_dl_type. */
     uint64_t xlate_seq;
     bool rev_all, rev_most;
+    struct p2p_alive *alive;    /* For the paths of its ports. */
 };
 
 /* An ethertype that rules match. */

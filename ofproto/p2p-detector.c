@@ -734,7 +734,7 @@ p2p_set_verdict(struct p2p_bridge *br, struct p2p_port *port,
         }
     } else if (res->path_rule) {
         struct p2p_path *path = p2p_path_create_rule(
-            CONST_CAST(struct rule *, res->path_rule));
+            CONST_CAST(struct rule *, res->path_rule), br->alive);
 
         if (!p2p_path_equal(port->path, path)) {
             p2p_path_unref(port->path);
@@ -958,6 +958,7 @@ p2p_detector_bridge_created(struct ofproto *ofproto)
     heap_init(&br->wild);
     hmap_init(&br->ports);
     hmap_init(&br->dl_types);
+    br->alive = p2p_alive_create();
 
     ovs_mutex_lock(&p2p_mutex);
     hmap_insert(&bridges, &br->node, hash_pointer(ofproto, 0));
@@ -984,6 +985,7 @@ p2p_detector_bridge_destroyed(struct ofproto *ofproto)
         hmap_destroy(&br->ports);
         p2p_index_clear(br);
         hmap_destroy(&br->dl_types);
+        p2p_alive_kill(br->alive);
         hmap_destroy(&br->rules);
         hmap_destroy(&br->inports);
         heap_destroy(&br->wild);
@@ -1486,6 +1488,7 @@ struct p2p_todo {
     uint64_t gen;
     uint16_t *dl_types;
     size_t n_dl_types;
+    struct p2p_alive *alive;
 };
 
 void
@@ -1528,6 +1531,7 @@ p2p_detector_run(void)
                 }
                 todo[n++] = (struct p2p_todo) {
                     br->ofproto, port->port, port->probe_gen, types, n_types,
+                    p2p_alive_ref(br->alive),
                 };
             }
         }
@@ -1540,8 +1544,9 @@ p2p_detector_run(void)
         struct p2p_probe probe;
 
         p2p_probe_run(todo[i].ofproto, todo[i].port, todo[i].dl_types,
-                      todo[i].n_dl_types, NULL, &probe);
+                      todo[i].n_dl_types, todo[i].alive, NULL, &probe);
         free(todo[i].dl_types);
+        p2p_alive_unref(todo[i].alive);
 
         ovs_mutex_lock(&p2p_mutex);
         br = p2p_bridge_lookup(todo[i].ofproto);

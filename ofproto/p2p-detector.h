@@ -129,7 +129,8 @@ struct p2p_path;
  * with p2p_path_unref(), or NULL if 'in_port' is not eligible. */
 struct p2p_path *p2p_detector_ref_path(const struct ofproto *,
                                        ofp_port_t in_port);
-struct p2p_path *p2p_path_create_rule(struct rule *);
+struct p2p_alive;
+struct p2p_path *p2p_path_create_rule(struct rule *, struct p2p_alive *);
 struct p2p_path *p2p_path_ref(const struct p2p_path *);
 void p2p_path_unref(struct p2p_path *);
 void p2p_path_credit(struct p2p_path *, uint64_t n_packets, uint64_t n_bytes);

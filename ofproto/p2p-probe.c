@@ -41,6 +41,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofpbuf.h"
+#include "ovs-atomic.h"
 #include "ovs-thread.h"
 #include "packets.h"
 #include "util.h"
@@ -55,8 +56,49 @@ COVERAGE_DEFINE(p2p_probe_class);
 
 /* Paths. */
 
+/* Whether a bridge still exists, for paths that outlive it in a lane: a
+ * path's tables and rules point to the bridge. */
+struct p2p_alive {
+    struct ovs_refcount ref_cnt;
+    atomic_bool alive;
+};
+
+struct p2p_alive *
+p2p_alive_create(void)
+{
+    struct p2p_alive *a = xmalloc(sizeof *a);
+
+    ovs_refcount_init(&a->ref_cnt);
+    atomic_init(&a->alive, true);
+    return a;
+}
+
+/* Says that the bridge is gone, and drops the caller's reference. */
+void
+p2p_alive_kill(struct p2p_alive *a)
+{
+    atomic_store(&a->alive, false);
+    p2p_alive_unref(a);
+}
+
+struct p2p_alive *
+p2p_alive_ref(struct p2p_alive *a)
+{
+    ovs_refcount_ref(&a->ref_cnt);
+    return a;
+}
+
+void
+p2p_alive_unref(struct p2p_alive *a)
+{
+    if (a && ovs_refcount_unref(&a->ref_cnt) == 1) {
+        free(a);
+    }
+}
+
 struct p2p_path {
     struct ovs_refcount ref_cnt;
+    struct p2p_alive *alive;    /* The bridge's. */
     struct rule *rule;          /* The table-0 rule, referenced, or... */
     struct xlate_cache *xcache; /* ...a translation's cache, which holds
                                  * references to its rules and groups. */
@@ -65,11 +107,12 @@ struct p2p_path {
 };
 
 struct p2p_path *
-p2p_path_create_rule(struct rule *rule)
+p2p_path_create_rule(struct rule *rule, struct p2p_alive *alive)
 {
     struct p2p_path *path = xzalloc(sizeof *path);
 
     ovs_refcount_init(&path->ref_cnt);
+    path->alive = p2p_alive_ref(alive);
     ofproto_rule_ref(rule);
     path->rule = rule;
     path->rules = xmalloc(sizeof *path->rules);
@@ -80,11 +123,12 @@ p2p_path_create_rule(struct rule *rule)
 
 static struct p2p_path *
 p2p_path_create_xcache(struct xlate_cache *xcache, struct rule **rules,
-                       size_t n_rules)
+                       size_t n_rules, struct p2p_alive *alive)
 {
     struct p2p_path *path = xzalloc(sizeof *path);
 
     ovs_refcount_init(&path->ref_cnt);
+    path->alive = p2p_alive_ref(alive);
     path->xcache = xcache;
     path->rules = rules;
     path->n_rules = n_rules;
@@ -112,6 +156,7 @@ p2p_path_unref(struct p2p_path *path)
         if (path->xcache) {
             xlate_cache_delete(path->xcache);
         }
+        p2p_alive_unref(path->alive);
         free(path->rules);
         free(path);
     }
@@ -128,7 +173,14 @@ p2p_path_credit(struct p2p_path *path, uint64_t n_packets, uint64_t n_bytes)
         .used = time_msec(),
     };
 
+    bool alive;
+
     if (!path || !n_packets) {
+        return;
+    }
+    atomic_read(&path->alive->alive, &alive);
+    if (!alive) {
+        /* The bridge is gone, and with it its tables and rules. */
         return;
     }
     if (path->xcache) {
@@ -807,11 +859,13 @@ p2p_probe_supported(const struct ofproto *ofproto)
  * 'dl_types' are the ethertypes that rules match, in addition to those
  * OVS always probes.  Stops at the first class that fails unless
  * 'classes' is nonnull, in which case it translates every class and
- * appends one line per class to 'classes'. */
+ * appends one line per class to 'classes'.  'alive' says whether the
+ * bridge still exists, for the path's users. */
 void
 p2p_probe_run(struct ofproto *ofproto_, ofp_port_t in_port,
               const uint16_t *dl_types, size_t n_dl_types,
-              struct ds *classes, struct p2p_probe *p)
+              struct p2p_alive *alive, struct ds *classes,
+              struct p2p_probe *p)
 {
     struct ofproto_dpif *ofproto = CONTAINER_OF(ofproto_, struct ofproto_dpif,
                                                 up);
@@ -934,7 +988,7 @@ done:
     if (!p->why && have_first) {
         p->ok = true;
         p->path = p2p_path_create_xcache(first.xcache, first.rules,
-                                         first.n_rules);
+                                         first.n_rules, alive);
         first.xcache = NULL;
         first.rules = NULL;
     } else {

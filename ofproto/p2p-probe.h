@@ -81,9 +81,16 @@ struct p2p_probe {
     unsigned int n_classes;     /* Classes translated. */
 };
 
+struct p2p_alive;
+struct p2p_alive *p2p_alive_create(void);
+struct p2p_alive *p2p_alive_ref(struct p2p_alive *);
+void p2p_alive_kill(struct p2p_alive *);
+void p2p_alive_unref(struct p2p_alive *);
+
 void p2p_probe_run(struct ofproto *, ofp_port_t in_port,
                    const uint16_t *dl_types, size_t n_dl_types,
-                   struct ds *classes, struct p2p_probe *);
+                   struct p2p_alive *, struct ds *classes,
+                   struct p2p_probe *);
 void p2p_probe_destroy(struct p2p_probe *);
 bool p2p_probe_equal(const struct p2p_probe *, const struct p2p_probe *);
 bool p2p_probe_supported(const struct ofproto *);

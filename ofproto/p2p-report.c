@@ -509,6 +509,7 @@ p2p_unixctl_check(struct unixctl_conn *conn, int argc, const char *argv[],
         struct ofproto *ofproto = CONST_CAST(struct ofproto *,
                                              fresh[i].ofproto);
         struct ofport *ofport = ofproto_get_port(ofproto, fresh[i].port);
+        struct p2p_alive *alive;
         bool table = false;
         uint16_t *types;
         size_t n_types;
@@ -527,16 +528,23 @@ p2p_unixctl_check(struct unixctl_conn *conn, int argc, const char *argv[],
         ovs_mutex_lock(&p2p_mutex);
         types = NULL;
         n_types = 0;
+        alive = NULL;
         HMAP_FOR_EACH_WITH_HASH (br, node, hash_pointer(ofproto, 0),
                                  p2p_get_bridges()) {
             if (br->ofproto == ofproto) {
                 types = p2p_bridge_dl_types(br, &n_types);
+                alive = p2p_alive_ref(br->alive);
                 break;
             }
         }
         ovs_mutex_unlock(&p2p_mutex);
-        p2p_probe_run(ofproto, fresh[i].port, types, n_types,
-                      table ? &classes : NULL, &fresh[i].probe);
+        if (alive) {
+            p2p_probe_run(ofproto, fresh[i].port, types, n_types, alive,
+                          table ? &classes : NULL, &fresh[i].probe);
+        } else {
+            memset(&fresh[i].probe, 0, sizeof fresh[i].probe);
+        }
+        p2p_alive_unref(alive);
         free(types);
     }
     free(brs);
