@@ -8,4 +8,5 @@ EXTRA_DIST += \
 	p2p/Documentation/dpdkr-lanes-benchmark.rst \
 	p2p/Documentation/p2p-detector.rst \
 	p2p/Documentation/dpdkr-lanes.rst \
-	p2p/Documentation/dpdkr-vm.rst
+	p2p/Documentation/dpdkr-vm.rst \
+	p2p/Documentation/p2p-controllers.rst
