@@ -1016,17 +1016,17 @@ p2p_detector_rule_replaced(struct ofproto *ofproto, const struct rule *old,
 
     /* Pipelines: the ethertypes to probe, and the tables whose probes must
      * run again. */
+    /* Any rule of a table, even one that cannot match a port's packets,
+     * can change what a lookup there examines (a rule joins or leaves a
+     * classifier subtable, changes its priority), so it dirties every
+     * probe that looked the table up. */
     if (old) {
         p2p_count_dl_type(br, old, -1);
-        if (old->table_id || p2p_rule_in_port(old) == OFPP_NONE) {
-            bitmap_set1(br->dirty_tables, old->table_id);
-        }
+        bitmap_set1(br->dirty_tables, old->table_id);
     }
     if (new) {
         p2p_count_dl_type(br, new, 1);
-        if (new->table_id || p2p_rule_in_port(new) == OFPP_NONE) {
-            bitmap_set1(br->dirty_tables, new->table_id);
-        }
+        bitmap_set1(br->dirty_tables, new->table_id);
     }
     if ((!old || old->table_id) && (!new || new->table_id)) {
         goto out;
@@ -1433,6 +1433,18 @@ p2p_any_pending(void)
     return false;
 }
 
+/* Milliseconds of the real monotonic clock.  Deadlines of waiting commands
+ * use it rather than time_msec(), which tests stop and warp: a warp must
+ * not make a command answer before the probes it waits for. */
+static long long int
+p2p_real_msec(void)
+{
+    struct timespec ts;
+
+    xclock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 /* Runs 'cb' with 'argc' and 'argv' for 'conn' once no probe is pending,
  * or after P2P_DEFER_MAX_MS. */
 void
@@ -1452,7 +1464,7 @@ p2p_defer_reply(struct unixctl_conn *conn, int argc, const char *argv[],
         svec_add(&d->args, argv[i]);
     }
     d->cb = cb;
-    d->deadline = time_msec() + P2P_DEFER_MAX_MS;
+    d->deadline = p2p_real_msec() + P2P_DEFER_MAX_MS;
     seq_change(p2p_seq);
 }
 
@@ -1579,8 +1591,9 @@ p2p_detector_run(void)
     if (n_deferred) {
         bool pending = p2p_any_pending();
 
-        now = time_msec();
-        for (i = 0; i < n_deferred; ) {
+        now = p2p_real_msec();
+        i = 0;
+        while (i < n_deferred) {
             if (!pending || now >= deferred[i].deadline) {
                 ready = xrealloc(ready, (n_ready + 1) * sizeof *ready);
                 ready[n_ready++] = deferred[i];
@@ -1616,7 +1629,7 @@ p2p_detector_wait(void)
         poll_immediate_wake();
     }
     for (i = 0; i < n_deferred; i++) {
-        poll_timer_wait_until(deferred[i].deadline);
+        poll_timer_wait(MAX(deferred[i].deadline - p2p_real_msec(), 0));
     }
     ovs_mutex_unlock(&p2p_mutex);
 }
