@@ -69,6 +69,15 @@ MACS = ["00:00:00:00:00:0a", "00:00:00:00:00:0b"]
 TCP_PORTS = [80, 443]
 GROUPS = [1, 2, 3]               # Always exist; group 4 comes and goes.
 
+# Actions that leave some packets alone and change others ({p}: a port).
+SUBTLE = ["mod_dl_src:00:00:00:00:00:0a",
+          "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]", "clone(output:{p})",
+          "set_field:{p}->reg1,output:NXM_NX_REG1[0..15]", "enqueue:{p}:1",
+          "push_vlan:0x8100", "mod_vlan_pcp:0", "mod_vlan_vid:5"]
+# The same, but OpenFlow 1.1 and later refuse them without a match on the
+# header they change: sent with OpenFlow 1.0 (and NXM), never in bundles.
+OF10_ONLY = ["strip_vlan", "dec_ttl", "fin_timeout(idle_timeout=5)"]
+
 N_TRACES_ELIGIBLE = 24           # Packets traced per eligible direction.
 N_TRACES_SWITCHED = 6            # Per switched port (statistics only).
 MAX_RULES = 90                   # Beyond this the walk flushes the tables.
@@ -156,18 +165,22 @@ def rand_packet(rng, dp_in):
                       "llc"])
     frag = rng.choice(["no", "no", "no", "first", "later"])
     proto = rng.choice(["tcp", "tcp", "udp", "icmp"])
+    tos = rng.choice([0, 0, 0x10, 0x03, 0xb8])
+    ttl = rng.choice([64, 64, 1, 255])
     l4 = ""
     if eth == "ip":
         inner = ("eth_type(0x0800),ipv4(src=10.0.%d.%d,dst=10.0.%d.%d,"
-                 "proto=%d,tos=0,ttl=64,frag=%s)"
+                 "proto=%d,tos=%d,ttl=%d,frag=%s)"
                  % (rng.randrange(4), rng.randrange(256), rng.randrange(4),
                     rng.randrange(256),
-                    {"tcp": 6, "udp": 17, "icmp": 1}[proto], frag))
+                    {"tcp": 6, "udp": 17, "icmp": 1}[proto], tos, ttl,
+                    frag))
     elif eth == "ipv6":
         inner = ("eth_type(0x86dd),ipv6(src=2001:db8::%x,dst=2001:db8::%x,"
-                 "label=0,proto=%d,tclass=0,hlimit=64,frag=%s)"
+                 "label=0,proto=%d,tclass=%d,hlimit=%d,frag=%s)"
                  % (rng.randrange(65536), rng.randrange(65536),
-                    {"tcp": 6, "udp": 17, "icmp": 58}[proto], frag))
+                    {"tcp": 6, "udp": 17, "icmp": 58}[proto], tos, ttl,
+                    frag))
     elif eth == "arp":
         inner = ("eth_type(0x0806),arp(sip=10.0.0.%d,tip=10.0.0.%d,op=%d,"
                  "sha=%s,tha=00:00:00:00:00:00)"
@@ -300,11 +313,21 @@ def rand_match(rng, table):
         parts.append("tcp6,tp_dst=%d" % rng.choice(TCP_PORTS))
     elif r < 0.36:
         parts.append(rng.choice(["ip", "ipv6", "arp"]))
+    elif r < 0.44:
+        parts.append(rng.choice([
+            "ip,nw_frag=later", "ipv6,nw_frag=first", "ip,nw_frag=yes",
+            "tcp,tcp_flags=+syn", "dl_type=0x88b5", "mpls",
+            "vlan_tci=0/0x1000", "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00",
+            "ip,nw_tos=0x10", "ip,nw_ttl=1"]))
     if rng.random() < 0.1:
         parts.append("dl_vlan=%d" % rng.choice(VIDS))
     if rng.random() < 0.1:
         parts.append("dl_src=%s" % rng.choice(MACS))
     return parts
+
+
+def is_of10(line):
+    return any(a in line for a in OF10_ONLY)
 
 
 class Walk(object):
@@ -315,6 +338,7 @@ class Walk(object):
         self.group4 = False
         self.groups = {}        # Group id -> its buckets, as ovs-ofctl says.
         self.n_chains = 0
+        self.n_conj = 0
         self.history = []       # (table, priority, match) of added rules.
         self.last = []          # The steps so far, for a failure report.
         self.n_flow_mods = 0
@@ -330,6 +354,11 @@ class Walk(object):
         rng = self.rng
         if rng.random() < 0.06:
             return "drop"
+        if rng.random() < 0.05:
+            acts = [rng.choice(OF10_ONLY), "output:%d" % rng.choice(PORTS)]
+            if table < 4 and rng.random() < 0.3:
+                acts.append("resubmit(,%d)" % rng.randint(table + 1, 4))
+            return ",".join(acts)
         acts = []
         for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
             r = rng.random()
@@ -356,6 +385,10 @@ class Walk(object):
                             "output:NXM_OF_IN_PORT[])")
             elif r < 0.87:
                 acts.append("IN_PORT")
+            elif r < 0.95:
+                # Actions that are no-ops for some packets only.
+                acts.append(rng.choice(SUBTLE).format(
+                    p=rng.choice(PORTS)))
         if table < 4 and rng.random() < 0.1:
             acts.append("write_metadata:0x%x" % rng.choice(METAS))
         if table < 4 and rng.random() < 0.3:
@@ -364,9 +397,15 @@ class Walk(object):
 
     def rand_rule(self):
         """Returns (table, priority, match parts) of a random rule."""
-        table = self.rng.choice([0, 0, 1, 2, 3, 4])
-        match = rand_match(self.rng, table)
-        prio = self.rng.choice([0, 1, 5, 10, 100, 1000, 40000])
+        rng = self.rng
+        table = rng.choice([0, 0, 1, 2, 3, 4])
+        match = rand_match(rng, table)
+        if table == 0 and not any(m.startswith("in_port") for m in match):
+            # A rule of table 0 that may match any port hides every link
+            # below it: keep most of them low, so that links come and go.
+            prio = rng.choice([0] * 8 + [1, 100])
+        else:
+            prio = rng.choice([0, 1, 5, 10, 100, 1000, 40000])
         return table, prio, match
 
     def spec(self, table, prio, match, extra=()):
@@ -444,33 +483,66 @@ class Walk(object):
                 else:
                     nextmatch = []
                 acts.append(rng.choice([goto, resubmit]))
-            self.history.append((t, prio, match))
-            lines.append("add %s,%s,actions=%s"
-                         % (cookie, self.spec(t, prio, match),
-                            ",".join(acts)))
+            if rng.random() < 0.15:
+                lines += self.conjunction(cookie, t, prio, match, acts)
+            else:
+                self.history.append((t, prio, match))
+                lines.append("add %s,%s,actions=%s"
+                             % (cookie, self.spec(t, prio, match),
+                                ",".join(acts)))
             match = nextmatch
+        return lines
+
+    def conjunction(self, cookie, table, prio, match, acts):
+        """Returns the flow_mods of a conjunctive match in 'table', of
+        'match' and of a second dimension, with 'acts' as its actions.  The
+        second dimension is reg1=0, which every packet of a chain matches,
+        or sometimes IP and IPv6 only, which makes it a near miss."""
+        self.n_conj += 1
+        cid = self.n_conj
+        lines = ["add %s,%s,actions=conjunction(%d,1/2)"
+                 % (cookie, self.spec(table, prio, match), cid)]
+        if self.rng.random() < 0.7:
+            dim2 = [["reg1=0"]]
+        else:
+            dim2 = [["ip"], ["ipv6"]]
+        for m in dim2:
+            lines.append("add %s,%s,actions=conjunction(%d,2/2)"
+                         % (cookie, self.spec(table, prio, m), cid))
+        lines.append("add %s,%s,actions=%s"
+                     % (cookie, self.spec(table, prio, ["conj_id=%d" % cid]),
+                        ",".join(acts)))
         return lines
 
     # Steps.
 
     def send(self, lines, bundle):
-        with open("pipeline-flows.txt", "w") as f:
-            f.write("\n".join(lines) + "\n")
-        args = OFCTL + (["--bundle"] if bundle else [])
-        run(args + ["add-flows", "br0", "pipeline-flows.txt"])
-        self.n_flow_mods += len(lines)
-        return "%s of %d flow_mods:\n  %s" % (
-            "bundle" if bundle else "batch", len(lines), "\n  ".join(lines))
+        of10 = [x for x in lines if is_of10(x)]
+        lines = [x for x in lines if not is_of10(x)]
+        what = []
+        if lines:
+            with open("pipeline-flows.txt", "w") as f:
+                f.write("\n".join(lines) + "\n")
+            args = OFCTL + (["--bundle"] if bundle else [])
+            run(args + ["add-flows", "br0", "pipeline-flows.txt"])
+            self.n_flow_mods += len(lines)
+            what.append("%s of %d flow_mods:\n  %s" % (
+                "bundle" if bundle else "batch", len(lines),
+                "\n  ".join(lines)))
+        what += [self.single(x) for x in of10]
+        return "\n".join(what)
 
     def single(self, line):
         cmd, spec = line.split(" ", 1)
         verb = {"add": "add-flow", "modify": "mod-flows",
                 "modify_strict": "mod-flows", "delete": "del-flows",
                 "delete_strict": "del-flows"}[cmd]
-        args = OFCTL + (["--strict"] if cmd.endswith("_strict") else [])
+        args = (["ovs-ofctl", "-O", "OpenFlow10"] if is_of10(line)
+                else OFCTL)
+        args += ["--strict"] if cmd.endswith("_strict") else []
         run(args + [verb, "br0", spec])
         self.n_flow_mods += 1
-        return line
+        return line + (" (OpenFlow 1.0)" if is_of10(line) else "")
 
     def rand_bucket(self):
         rng = self.rng
@@ -641,6 +713,8 @@ def main():
         sys.stderr.write(__doc__)
         sys.exit(2)
     seed, steps = int(sys.argv[1]), int(sys.argv[2])
+    run(OFCTL + ["del-flows", "br0"])
+    run(OFCTL + ["del-groups", "br0"])
     for g in GROUPS:
         run(OFCTL + ["add-group", "br0",
                      "group_id=%d,type=all,bucket=output:%d" % (g, g)])
