@@ -6,6 +6,8 @@ ofproto_libofproto_la_SOURCES += \
 	p2p/ofproto/p2p-detector-private.h \
 	p2p/ofproto/p2p-lane.c \
 	p2p/ofproto/p2p-lane.h \
+	p2p/ofproto/p2p-probe.c \
+	p2p/ofproto/p2p-probe.h \
 	p2p/ofproto/p2p-report.c
 
 # ovs-vswitchd(8) includes this fragment (patches/0011).

@@ -24,7 +24,9 @@
  * may include this file; everything else uses p2p-detector.h. */
 
 #include "p2p/ofproto/p2p-detector.h"
+#include "p2p/ofproto/p2p-probe.h"
 
+#include "bitmap.h"
 #include "heap.h"
 #include "ofproto/ofproto-provider.h"
 #include "openvswitch/hmap.h"
@@ -33,6 +35,7 @@
 #include "ovs-thread.h"
 
 struct ds;
+struct unixctl_conn;
 
 /* Why a direction is switched, and how p2p/show says it.  Each
  *
@@ -52,7 +55,8 @@ struct ds;
  *     ACTIONS      the rule's actions
  *     RULE_OUT     the port the rule outputs to ('rule_out'), by name
  *     RULE_OUT_NO  the port the rule outputs to, by number
- *     DETAIL       the 'detail' string (a mirror's or a protocol's name)
+ *     DETAIL       the 'detail' string (a mirror's or a protocol's name, or
+ *                  the pipeline probe's explanation)
  *
  * The order of the checks in p2p_decide() is the order of this list. */
 #define P2P_REASONS                                                       \
@@ -74,6 +78,9 @@ struct ds;
     P2P_REASON(SELF, RULE, NONE, "%s outputs to its own in_port")         \
     P2P_REASON(NO_PEER, RULE, RULE_OUT_NO,                                \
                "%s outputs to port %s, which does not exist")             \
+    /* Table 0 alone does not decide: the pipeline probe does. */        \
+    P2P_REASON(PENDING, NONE, NONE, "the pipeline is being examined")     \
+    P2P_REASON(PIPELINE, DETAIL, NONE, "%s")                              \
     /* From here on, the direction has a candidate output port. */        \
     P2P_REASON(IN_OFF, IN, NONE, "%s has other_config:p2p-enable=false")  \
     P2P_REASON(OUT_OFF, OUT, NONE, "%s has other_config:p2p-enable=false") \
@@ -118,6 +125,9 @@ enum p2p_actions {
 /* A table-0 rule, as the detector sees it. */
 struct p2p_analysis {
     bool only_in_port;          /* Matches exactly in_port, nothing else. */
+    bool pipeline;              /* Actions go on to other tables or to
+                                 * groups (resubmit, goto_table, group,
+                                 * clone, write_actions). */
     enum p2p_actions actions;
     ofp_port_t out;             /* Output port, for OUTPUT and RESERVED. */
 };
@@ -143,7 +153,23 @@ struct p2p_port {
     enum p2p_verdict verdict;
     ofp_port_t out;             /* Peer if eligible, else OFPP_NONE. */
     unsigned int missing;       /* P2P_MISSING_*, if eligible. */
+    struct p2p_path *path;      /* If eligible, the rules to credit. */
     bool dirty;                 /* In p2p_bridge's 'dirty'? */
+
+    /* The pipeline probe, for a port that table 0 alone does not decide
+     * ('probe_needed').  A change marks the probe pending, with the
+     * bridge's 'xlate_seq' at the time: p2p_detector_run() probes once a
+     * later type_run() has committed the translation configuration, and
+     * an RCU grace period has passed (until then, the classifier still
+     * holds the rules that the change removed, invisible, and a lookup
+     * that reaches them examines their fields). */
+    bool probe_needed;
+    bool probe_pending;
+    bool probe_valid;           /* Is 'probe' the last probe's result? */
+    uint64_t probe_mark;        /* 'xlate_seq' when marked pending. */
+    uint64_t probe_rcu;         /* RCU callback that must have run. */
+    uint64_t probe_gen;         /* Incremented on every mark. */
+    struct p2p_probe probe;
 };
 
 /* Everything the detector knows of one bridge. */
@@ -164,6 +190,25 @@ struct p2p_bridge {
     ofp_port_t *dirty;
     size_t n_dirty, allocated_dirty;
     bool dirty_all;
+
+    /* Pipelines.  Tables (other than 0) and groups changed in the current
+     * commit: the ports whose probes looked them up must be probed again.
+     * The ethertypes that rules of any table match, with the number of
+     * rules for each.  The number of type_run()s seen, and what they must
+     * re-probe beyond the changes noted: everything ('rev_all'), or all
+     * but ports that NORMAL keeps switched ('rev_most'). */
+    unsigned long dirty_tables[BITMAP_N_LONGS(256)];
+    bool dirty_groups;
+    struct hmap dl_types;       /* p2p_dl_type. */
+    uint64_t xlate_seq;
+    bool rev_all, rev_most;
+};
+
+/* An ethertype that rules match. */
+struct p2p_dl_type {
+    struct hmap_node node;      /* In p2p_bridge's 'dl_types'. */
+    uint16_t dl_type;
+    size_t n_rules;
 };
 
 /* The result of examining one port. */
@@ -174,8 +219,11 @@ struct p2p_result {
     ofp_port_t rule_out;        /* Port the top rule outputs to. */
     const struct rule *rule;    /* Rule that 'reason' names, if any. */
     const struct rule *rule2;   /* Second rule (P2P_R_TIE). */
-    const char *detail;         /* Mirror name, if any. */
+    const char *detail;         /* Mirror name or probe's explanation. */
     unsigned int missing;
+    bool needs_probe;           /* Table 0 alone does not decide. */
+    const struct rule *path_rule; /* Eligible by table 0: rule R. */
+    struct p2p_path *path;      /* Eligible by a probe: its path. */
 };
 
 /* The detector's (recursive) mutex, which guards all of the above. */
@@ -191,9 +239,15 @@ ofp_port_t p2p_rule_in_port(const struct rule *);
 void p2p_evaluate(const struct p2p_bridge *, const struct p2p_port *,
                   struct p2p_result *);
 void p2p_evaluate_from_scratch(const struct p2p_bridge *,
-                               const struct p2p_port *, struct p2p_result *)
+                               const struct p2p_port *,
+                               const struct p2p_probe *, struct p2p_result *)
     OVS_REQUIRES(ofproto_mutex);
 bool p2p_is_dirty(const struct p2p_bridge *);
+bool p2p_any_pending(void) OVS_REQUIRES(p2p_mutex);
+uint16_t *p2p_bridge_dl_types(const struct p2p_bridge *, size_t *n);
+void p2p_defer_reply(struct unixctl_conn *, int argc, const char *argv[],
+                     void (*)(struct unixctl_conn *, int argc,
+                              const char *argv[], void *aux));
 
 /* p2p-report.c. */
 void p2p_report_init(void);

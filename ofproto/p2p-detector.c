@@ -34,7 +34,15 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
+#include "ovs-atomic.h"
 #include "ovs-thread.h"
+#include "unixctl.h"
+#include "ofproto/ofproto-dpif.h"
+#include "openvswitch/poll-loop.h"
+#include "timeval.h"
+#include "svec.h"
+#include "seq.h"
 #include "p2p/ofproto/p2p-detector-private.h"
 #include "util.h"
 
@@ -62,6 +70,33 @@ static struct p2p_listener *listeners OVS_GUARDED_BY(p2p_mutex);
 static p2p_describer_func *describer OVS_GUARDED_BY(p2p_mutex);
 static p2p_capable_func *capable OVS_GUARDED_BY(p2p_mutex);
 static size_t n_listeners OVS_GUARDED_BY(p2p_mutex);
+
+/* Changed whenever a probe becomes pending, to wake the main thread. */
+static struct seq *p2p_seq;
+static uint64_t p2p_seq_last;
+
+/* RCU callbacks that make pending probes ready: marks since the last one
+ * wait for callback 'rcu_next', posted by p2p_detector_run() if
+ * 'rcu_wanted'; 'rcu_done' is the last one that ran. */
+static uint64_t rcu_next OVS_GUARDED_BY(p2p_mutex) = 1;
+static bool rcu_wanted OVS_GUARDED_BY(p2p_mutex);
+static atomic_uint64_t rcu_done;
+
+/* Commands waiting for pending probes (p2p_defer_reply()). */
+struct p2p_deferred {
+    struct unixctl_conn *conn;
+    struct svec args;
+    void (*cb)(struct unixctl_conn *, int argc, const char *argv[],
+               void *aux);
+    long long int deadline;
+};
+static struct p2p_deferred *deferred OVS_GUARDED_BY(p2p_mutex);
+static size_t n_deferred OVS_GUARDED_BY(p2p_mutex);
+
+/* How long a command waits for pending probes at most, in ms: changes
+ * that keep coming (a controller, learned flows) must not keep it from
+ * answering. */
+#define P2P_DEFER_MAX_MS 1000
 
 static void p2p_init(void);
 static void p2p_update_port(struct p2p_bridge *, struct p2p_port *);
@@ -211,6 +246,17 @@ p2p_analyze(const struct rule *rule, struct p2p_analysis *a)
 
     a->actions = P2P_ACT_OTHER;
     a->out = OFPP_NONE;
+    a->pipeline = false;
+    OFPACT_FOR_EACH_FLATTENED (ofpact, actions->ofpacts,
+                               actions->ofpacts_len) {
+        enum ofpact_type t = ofpact->type;
+
+        if (t == OFPACT_RESUBMIT || t == OFPACT_GOTO_TABLE
+            || t == OFPACT_GROUP || t == OFPACT_CLONE
+            || t == OFPACT_WRITE_ACTIONS) {
+            a->pipeline = true;
+        }
+    }
     OFPACT_FOR_EACH (ofpact, actions->ofpacts, actions->ofpacts_len) {
         if (ofpact->type == OFPACT_NOTE) {
             continue;
@@ -301,9 +347,70 @@ p2p_index_remove(struct p2p_bridge *br, const struct rule *rule)
     return in_port;
 }
 
+/* Counts 'rule''s dl_type, if it matches one, in 'br''s 'dl_types', by
+ * 'delta' (1 or -1). */
+static void
+p2p_count_dl_type(struct p2p_bridge *br, const struct rule *rule, int delta)
+{
+    const struct minimatch *m = &rule->cr.match;
+    ovs_be16 mask = MINIFLOW_GET_BE16(&m->mask->masks, dl_type);
+    struct p2p_dl_type *t;
+    uint16_t dl_type;
+
+    if (mask != OVS_BE16_MAX) {
+        return;
+    }
+    dl_type = ntohs(MINIFLOW_GET_BE16(m->flow, dl_type));
+    HMAP_FOR_EACH_WITH_HASH (t, node, hash_int(dl_type, 0), &br->dl_types) {
+        if (t->dl_type == dl_type) {
+            break;
+        }
+    }
+    if (delta > 0) {
+        if (!t) {
+            t = xzalloc(sizeof *t);
+            t->dl_type = dl_type;
+            hmap_insert(&br->dl_types, &t->node, hash_int(dl_type, 0));
+        }
+        t->n_rules++;
+    } else if (t && !--t->n_rules) {
+        hmap_remove(&br->dl_types, &t->node);
+        free(t);
+    }
+}
+
+/* Returns the ethertypes that 'br''s rules match, in a new array of '*n'
+ * elements, sorted, that the caller must free. */
+uint16_t *
+p2p_bridge_dl_types(const struct p2p_bridge *br, size_t *n)
+{
+    uint16_t *types = xmalloc((hmap_count(&br->dl_types) + 1)
+                              * sizeof *types);
+    const struct p2p_dl_type *t;
+    size_t i, j;
+
+    *n = 0;
+    HMAP_FOR_EACH (t, node, &br->dl_types) {
+        types[(*n)++] = t->dl_type;
+    }
+    /* Insertion sort: the probe's classes, and so its explanations, must
+     * not depend on the hmap's order. */
+    for (i = 1; i < *n; i++) {
+        uint16_t x = types[i];
+
+        for (j = i; j > 0 && types[j - 1] > x; j--) {
+            types[j] = types[j - 1];
+        }
+        types[j] = x;
+    }
+    return types;
+}
+
 static void
 p2p_index_clear(struct p2p_bridge *br)
 {
+    struct p2p_dl_type *t;
+
     struct p2p_inport *ip;
     struct p2p_rule *r;
 
@@ -315,6 +422,9 @@ p2p_index_clear(struct p2p_bridge *br)
         free(r);
     }
     heap_clear(&br->wild);
+    HMAP_FOR_EACH_POP (t, node, &br->dl_types) {
+        free(t);
+    }
 }
 
 /* Indexes every rule of table 0 visible in the current version. */
@@ -324,11 +434,15 @@ p2p_index_build(struct p2p_bridge *br)
 {
     struct ofproto *ofproto = br->ofproto;
     struct rule *rule;
+    int i;
 
-    if (ofproto->n_tables) {
-        CLS_FOR_EACH_TARGET (rule, cr, &ofproto->tables[0].cls, NULL,
+    for (i = 0; i < ofproto->n_tables; i++) {
+        CLS_FOR_EACH_TARGET (rule, cr, &ofproto->tables[i].cls, NULL,
                              ofproto->tables_version) {
-            p2p_index_add(br, rule);
+            if (!i) {
+                p2p_index_add(br, rule);
+            }
+            p2p_count_dl_type(br, rule, 1);
         }
     }
 }
@@ -354,7 +468,7 @@ static void
 p2p_decide(const struct p2p_bridge *br, const struct p2p_port *port,
            const struct rule *top, const struct p2p_analysis *ta,
            const struct rule *tie, const struct rule *wtop,
-           struct p2p_result *res)
+           const struct p2p_probe *probe, struct p2p_result *res)
 {
     const struct p2p_config *cfg = &br->cfg;
     const struct p2p_port_config *ipc, *opc;
@@ -376,41 +490,76 @@ p2p_decide(const struct p2p_bridge *br, const struct p2p_port *port,
         return;
     }
 
-    /* The rules. */
+    /* The rules: table 0 first. */
     if (!top && !wtop) {
         res->reason = P2P_R_NO_RULE;
         return;
-    } else if (wtop && (!top || wtop->cr.priority >= top->cr.priority)) {
+    } else if (wtop && top && wtop->cr.priority == top->cr.priority) {
+        /* Which of two overlapping rules wins is undefined. */
         res->reason = P2P_R_WILD;
         res->rule = wtop;
         return;
-    }
-    res->rule = top;
-    if (tie) {
+    } else if (wtop && (!top || wtop->cr.priority > top->cr.priority)) {
+        res->reason = P2P_R_WILD;
+        res->rule = wtop;
+    } else if (tie) {
+        /* Which of two overlapping rules wins is undefined. */
         res->reason = P2P_R_TIE;
+        res->rule = top;
         res->rule2 = tie;
         return;
     } else if (!ta->only_in_port) {
         res->reason = P2P_R_MATCH_MORE;
-        return;
+        res->rule = top;
     } else if (ta->actions == P2P_ACT_OTHER) {
         res->reason = P2P_R_ACTIONS;
-        return;
+        res->rule = top;
+        if (!ta->pipeline) {
+            /* Every packet gets these actions, and no other table. */
+            return;
+        }
     }
-    res->rule_out = ta->out;
-    if (ta->actions == P2P_ACT_RESERVED) {
-        res->reason = P2P_R_RESERVED;
-        return;
-    } else if (ta->out == port->port) {
-        res->reason = P2P_R_SELF;
-        return;
+
+    if (res->reason != P2P_R_NONE) {
+        /* Table 0 alone does not decide: the pipeline probe does. */
+        if (!p2p_probe_supported(br->ofproto)) {
+            return;
+        }
+        res->needs_probe = true;
+        res->rule = res->rule2 = NULL;
+        if (!probe) {
+            res->reason = P2P_R_PENDING;
+            return;
+        } else if (!probe->ok) {
+            res->reason = P2P_R_PIPELINE;
+            res->detail = probe->why;
+            return;
+        }
+        peer = p2p_port_lookup(br, probe->out);
+        if (!peer) {
+            res->reason = P2P_R_PENDING;
+            return;
+        }
+        res->reason = P2P_R_NONE;
+        res->path = probe->path;
+    } else {
+        res->rule = top;
+        res->rule_out = ta->out;
+        if (ta->actions == P2P_ACT_RESERVED) {
+            res->reason = P2P_R_RESERVED;
+            return;
+        } else if (ta->out == port->port) {
+            res->reason = P2P_R_SELF;
+            return;
+        }
+        peer = p2p_port_lookup(br, ta->out);
+        if (!peer) {
+            res->reason = P2P_R_NO_PEER;
+            return;
+        }
+        res->rule = NULL;
+        res->path_rule = top;
     }
-    peer = p2p_port_lookup(br, ta->out);
-    if (!peer) {
-        res->reason = P2P_R_NO_PEER;
-        return;
-    }
-    res->rule = NULL;
     res->out = peer->port;
 
     /* The ports. */
@@ -473,7 +622,14 @@ p2p_decide(const struct p2p_bridge *br, const struct p2p_port *port,
     }
 }
 
-/* Examines 'port' from 'br''s index. */
+/* The probe result that decides 'port', if it is valid. */
+static const struct p2p_probe *
+p2p_port_probe(const struct p2p_port *port)
+{
+    return port->probe_valid && !port->probe_pending ? &port->probe : NULL;
+}
+
+/* Examines 'port' from 'br''s index and the port's last probe. */
 void
 p2p_evaluate(const struct p2p_bridge *br, const struct p2p_port *port,
              struct p2p_result *res)
@@ -500,13 +656,17 @@ p2p_evaluate(const struct p2p_bridge *br, const struct p2p_port *port,
         }
     }
     p2p_decide(br, port, top, ta, tie, br->active ? p2p_wild_top(br) : NULL,
-               res);
+               p2p_port_probe(port), res);
 }
 
-/* Examines 'port' by scanning the whole of table 0, ignoring the index. */
+/* Examines 'port' by scanning the whole of table 0, ignoring the index,
+ * and with 'probe' (a fresh probe, or NULL) for the rest of the
+ * pipeline. */
 void
 p2p_evaluate_from_scratch(const struct p2p_bridge *br,
-                          const struct p2p_port *port, struct p2p_result *res)
+                          const struct p2p_port *port,
+                          const struct p2p_probe *probe,
+                          struct p2p_result *res)
     OVS_REQUIRES(ofproto_mutex)
 {
     const struct rule *top = NULL, *tie = NULL, *wtop = NULL;
@@ -535,7 +695,7 @@ p2p_evaluate_from_scratch(const struct p2p_bridge *br,
     if (top) {
         p2p_analyze(top, &ta);
     }
-    p2p_decide(br, port, top, top ? &ta : NULL, tie, wtop, res);
+    p2p_decide(br, port, top, top ? &ta : NULL, tie, wtop, probe, res);
 }
 
 /* Verdicts. */
@@ -562,6 +722,28 @@ p2p_set_verdict(struct p2p_bridge *br, struct p2p_port *port,
 {
     ofp_port_t out = res->verdict == P2P_ELIGIBLE ? res->out : OFPP_NONE;
 
+    /* The path, which the lane side reads through p2p_detector_ref_path()
+     * and which may change without changing the verdict. */
+    if (res->verdict != P2P_ELIGIBLE) {
+        p2p_path_unref(port->path);
+        port->path = NULL;
+    } else if (res->path) {
+        if (!p2p_path_equal(port->path, res->path)) {
+            p2p_path_unref(port->path);
+            port->path = p2p_path_ref(res->path);
+        }
+    } else if (res->path_rule) {
+        struct p2p_path *path = p2p_path_create_rule(
+            CONST_CAST(struct rule *, res->path_rule));
+
+        if (!p2p_path_equal(port->path, path)) {
+            p2p_path_unref(port->path);
+            port->path = path;
+        } else {
+            p2p_path_unref(path);
+        }
+    }
+
     if (port->verdict == res->verdict && port->out == out
         && port->missing == res->missing) {
         return;
@@ -585,6 +767,23 @@ p2p_set_verdict(struct p2p_bridge *br, struct p2p_port *port,
     port->missing = res->missing;
 }
 
+/* Marks 'port''s probe pending: p2p_detector_run() probes it after the
+ * next type_run(). */
+static void
+p2p_mark_probe(struct p2p_bridge *br, struct p2p_port *port)
+    OVS_REQUIRES(p2p_mutex)
+{
+    port->probe_pending = true;
+    port->probe_mark = br->xlate_seq;
+    port->probe_rcu = rcu_next;
+    rcu_wanted = true;
+    port->probe_gen++;
+    VLOG_DBG("%s: %s probe pending (gen %"PRIu64", seq %"PRIu64")",
+             br->name, port->name, port->probe_gen, br->xlate_seq);
+    seq_change(p2p_seq);
+}
+
+/* Re-examines 'port' after a change. */
 static void
 p2p_update_port(struct p2p_bridge *br, struct p2p_port *port)
     OVS_REQUIRES(p2p_mutex)
@@ -592,6 +791,24 @@ p2p_update_port(struct p2p_bridge *br, struct p2p_port *port)
     struct p2p_result res;
 
     p2p_evaluate(br, port, &res);
+    if (!res.needs_probe) {
+        /* Table 0 decides. */
+        if (port->probe_needed) {
+            port->probe_needed = port->probe_pending = false;
+            port->probe_valid = false;
+            p2p_probe_destroy(&port->probe);
+        }
+    } else {
+        port->probe_needed = true;
+        p2p_mark_probe(br, port);
+        if (port->verdict == P2P_ELIGIBLE && port->path
+            && p2p_path_intact(port->path)) {
+            /* Until the probe says otherwise, the rules it went through
+             * are all there: stay. */
+            return;
+        }
+        p2p_evaluate(br, port, &res);
+    }
     p2p_set_verdict(br, port, &res);
 }
 
@@ -631,7 +848,40 @@ p2p_mark_dirty(struct p2p_bridge *br, ofp_port_t in_port)
 bool
 p2p_is_dirty(const struct p2p_bridge *br)
 {
-    return br->dirty_all || br->n_dirty;
+    return (br->dirty_all || br->n_dirty || br->dirty_groups
+            || !bitmap_is_all_zeros(br->dirty_tables, 256));
+}
+
+/* Marks the ports whose probes looked up a table or went through a group
+ * that changed. */
+static void
+p2p_mark_dirty_pipelines(struct p2p_bridge *br)
+    OVS_REQUIRES(p2p_mutex)
+{
+    bool tables = !bitmap_is_all_zeros(br->dirty_tables, 256);
+    struct p2p_port *port;
+
+    if ((tables || br->dirty_groups) && !br->dirty_all) {
+        HMAP_FOR_EACH (port, node, &br->ports) {
+            const struct p2p_probe *p = &port->probe;
+            size_t i;
+
+            if (!port->probe_needed) {
+                continue;
+            } else if (!port->probe_valid || (br->dirty_groups && p->groups)) {
+                p2p_mark_dirty(br, port->port);
+                continue;
+            }
+            for (i = 0; tables && i < BITMAP_N_LONGS(256); i++) {
+                if (p->tables[i] & br->dirty_tables[i]) {
+                    p2p_mark_dirty(br, port->port);
+                    break;
+                }
+            }
+        }
+    }
+    memset(br->dirty_tables, 0, sizeof br->dirty_tables);
+    br->dirty_groups = false;
 }
 
 /* Re-examines the ports that changes since the last call have marked, now
@@ -643,6 +893,7 @@ p2p_flush(struct p2p_bridge *br)
     struct p2p_port *port;
     size_t i;
 
+    p2p_mark_dirty_pipelines(br);
     if (br->dirty_all) {
         HMAP_FOR_EACH (port, node, &br->ports) {
             port->dirty = false;
@@ -679,6 +930,15 @@ p2p_get_describer(void)
     return describer;
 }
 
+static void
+p2p_port_free(struct p2p_port *port)
+{
+    p2p_probe_destroy(&port->probe);
+    p2p_path_unref(port->path);
+    free(port->name);
+    free(port);
+}
+
 /* Hooks. */
 
 void
@@ -697,6 +957,7 @@ p2p_detector_bridge_created(struct ofproto *ofproto)
     hmap_init(&br->inports);
     heap_init(&br->wild);
     hmap_init(&br->ports);
+    hmap_init(&br->dl_types);
 
     ovs_mutex_lock(&p2p_mutex);
     hmap_insert(&bridges, &br->node, hash_pointer(ofproto, 0));
@@ -718,11 +979,11 @@ p2p_detector_bridge_destroyed(struct ofproto *ofproto)
             if (port->verdict == P2P_ELIGIBLE) {
                 p2p_notify(br, port->port, port->out, P2P_SWITCHED, 0);
             }
-            free(port->name);
-            free(port);
+            p2p_port_free(port);
         }
         hmap_destroy(&br->ports);
         p2p_index_clear(br);
+        hmap_destroy(&br->dl_types);
         hmap_destroy(&br->rules);
         hmap_destroy(&br->inports);
         heap_destroy(&br->wild);
@@ -743,14 +1004,29 @@ p2p_detector_rule_replaced(struct ofproto *ofproto, const struct rule *old,
     struct p2p_bridge *br;
     ofp_port_t a, b;
 
-    if ((!old || old->table_id) && (!new || new->table_id)) {
-        return;
-    }
     p2p_init();
 
     ovs_mutex_lock(&p2p_mutex);
     br = p2p_bridge_lookup(ofproto);
     if (!br || !br->active) {
+        goto out;
+    }
+
+    /* Pipelines: the ethertypes to probe, and the tables whose probes must
+     * run again. */
+    if (old) {
+        p2p_count_dl_type(br, old, -1);
+        if (old->table_id || p2p_rule_in_port(old) == OFPP_NONE) {
+            bitmap_set1(br->dirty_tables, old->table_id);
+        }
+    }
+    if (new) {
+        p2p_count_dl_type(br, new, 1);
+        if (new->table_id || p2p_rule_in_port(new) == OFPP_NONE) {
+            bitmap_set1(br->dirty_tables, new->table_id);
+        }
+    }
+    if ((!old || old->table_id) && (!new || new->table_id)) {
         goto out;
     }
 
@@ -866,8 +1142,7 @@ p2p_detector_port_removed(struct ofproto *ofproto, ofp_port_t port_no)
                              br->name, port->name);
             }
             hmap_remove(&br->ports, &port->node);
-            free(port->name);
-            free(port);
+            p2p_port_free(port);
             p2p_mark_dirty(br, OFPP_NONE);
             p2p_flush(br);
         }
@@ -994,11 +1269,11 @@ p2p_detector_set_describer(p2p_describer_func *describer_,
     ovs_mutex_unlock(&p2p_mutex);
 }
 
-struct rule *
-p2p_detector_ref_rule(const struct ofproto *ofproto, ofp_port_t in_port)
+struct p2p_path *
+p2p_detector_ref_path(const struct ofproto *ofproto, ofp_port_t in_port)
 {
     const struct p2p_port *port = NULL;
-    struct rule *rule = NULL;
+    struct p2p_path *path = NULL;
     struct p2p_bridge *br;
 
     p2p_init();
@@ -1007,19 +1282,338 @@ p2p_detector_ref_rule(const struct ofproto *ofproto, ofp_port_t in_port)
     if (br) {
         port = p2p_port_lookup(br, in_port);
     }
-    if (port && port->verdict == P2P_ELIGIBLE && br->active) {
-        struct p2p_inport *ip = p2p_inport_lookup(br, in_port);
+    if (port && port->verdict == P2P_ELIGIBLE) {
+        path = p2p_path_ref(port->path);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+    return path;
+}
 
-        if (ip && !heap_is_empty(&ip->rules)) {
-            rule = CONST_CAST(struct rule *,
-                              p2p_heap_rule(heap_max(&ip->rules))->rule);
-            if (!ofproto_rule_try_ref(rule)) {
-                rule = NULL;
+/* Pipelines. */
+
+void
+p2p_detector_groups_changed(struct ofproto *ofproto)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        br->dirty_groups = true;
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_tables_changed(struct ofproto *ofproto)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    br = p2p_bridge_lookup(ofproto);
+    if (br) {
+        struct p2p_port *port;
+
+        HMAP_FOR_EACH (port, node, &br->ports) {
+            if (port->probe_needed) {
+                p2p_mark_probe(br, port);
             }
         }
     }
     ovs_mutex_unlock(&p2p_mutex);
-    return rule;
+}
+
+/* Notes, for every bridge of datapath 'type', what a revalidation for
+ * 'reason' must re-probe. */
+static void
+p2p_note_revalidate(const char *type, int reason)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_bridge *br;
+
+    if (!reason || reason == REV_FLOW_TABLE) {
+        return;
+    }
+    HMAP_FOR_EACH (br, node, &bridges) {
+        if (!strcmp(br->ofproto->type, type)) {
+            if (reason == REV_MAC_LEARNING || reason == REV_MCAST_SNOOPING) {
+                br->rev_most = true;
+            } else {
+                br->rev_all = true;
+            }
+        }
+    }
+}
+
+void
+p2p_detector_need_revalidate(const char *type, int reason)
+{
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    p2p_note_revalidate(type, reason);
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+void
+p2p_detector_revalidated(const char *type, int reason)
+{
+    struct p2p_bridge *br;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    p2p_note_revalidate(type, reason);
+    HMAP_FOR_EACH (br, node, &bridges) {
+        struct p2p_port *port;
+
+        if (strcmp(br->ofproto->type, type)) {
+            continue;
+        }
+        if (br->rev_all || br->rev_most) {
+            HMAP_FOR_EACH (port, node, &br->ports) {
+                if (port->probe_needed
+                    && (br->rev_all || !port->probe_valid
+                        || !port->probe.normal)) {
+                    p2p_mark_probe(br, port);
+                }
+            }
+            br->rev_all = br->rev_most = false;
+        }
+        /* What was marked until now is ready to probe. */
+        br->xlate_seq++;
+        VLOG_DBG("%s: type_run %s reason %d, seq %"PRIu64, br->name, type,
+                 reason, br->xlate_seq);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+}
+
+/* Is any port's probe pending and waiting for type_run() only? */
+static bool
+p2p_probes_waiting_type_run(void)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_bridge *br;
+    uint64_t done;
+
+    atomic_read(&rcu_done, &done);
+    HMAP_FOR_EACH (br, node, &bridges) {
+        struct p2p_port *port;
+
+        HMAP_FOR_EACH (port, node, &br->ports) {
+            if (port->probe_pending && port->probe_rcu <= done) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Is any change not yet examined, or any probe pending? */
+bool
+p2p_any_pending(void)
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_bridge *br;
+
+    HMAP_FOR_EACH (br, node, &bridges) {
+        struct p2p_port *port;
+
+        if (p2p_is_dirty(br)) {
+            return true;
+        }
+        HMAP_FOR_EACH (port, node, &br->ports) {
+            if (port->probe_pending) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Runs 'cb' with 'argc' and 'argv' for 'conn' once no probe is pending,
+ * or after P2P_DEFER_MAX_MS. */
+void
+p2p_defer_reply(struct unixctl_conn *conn, int argc, const char *argv[],
+                void (*cb)(struct unixctl_conn *, int argc,
+                           const char *argv[], void *aux))
+    OVS_REQUIRES(p2p_mutex)
+{
+    struct p2p_deferred *d;
+    int i;
+
+    deferred = xrealloc(deferred, (n_deferred + 1) * sizeof *deferred);
+    d = &deferred[n_deferred++];
+    d->conn = conn;
+    svec_init(&d->args);
+    for (i = 0; i < argc; i++) {
+        svec_add(&d->args, argv[i]);
+    }
+    d->cb = cb;
+    d->deadline = time_msec() + P2P_DEFER_MAX_MS;
+    seq_change(p2p_seq);
+}
+
+static void
+p2p_rcu_cb(void *id_)
+{
+    uint64_t id = (uintptr_t) id_;
+    uint64_t done;
+
+    atomic_read(&rcu_done, &done);
+    if (id > done) {
+        atomic_store(&rcu_done, id);
+    }
+    seq_change(p2p_seq);
+}
+
+/* Can 'port''s pending probe run now? */
+static bool
+p2p_probe_ready(const struct p2p_bridge *br, const struct p2p_port *port)
+    OVS_REQUIRES(p2p_mutex)
+{
+    uint64_t done;
+
+    atomic_read(&rcu_done, &done);
+    return (port->probe_pending && port->probe_mark < br->xlate_seq
+            && port->probe_rcu <= done);
+}
+
+/* A probe to run: port 'port' of 'ofproto', marked 'gen'. */
+struct p2p_todo {
+    struct ofproto *ofproto;
+    ofp_port_t port;
+    uint64_t gen;
+    uint16_t *dl_types;
+    size_t n_dl_types;
+};
+
+void
+p2p_detector_run(void)
+{
+    struct p2p_todo *todo = NULL;
+    size_t n = 0, allocated = 0;
+    struct p2p_bridge *br;
+    struct p2p_deferred *ready = NULL;
+    size_t n_ready = 0;
+    long long int now;
+    size_t i;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    p2p_seq_last = seq_read(p2p_seq);
+    if (rcu_wanted) {
+        /* After this iteration's commits have postponed the removal of the
+         * rules they deleted. */
+        ovsrcu_postpone__(p2p_rcu_cb, (void *) (uintptr_t) rcu_next);
+        rcu_next++;
+        rcu_wanted = false;
+    }
+    HMAP_FOR_EACH (br, node, &bridges) {
+        struct p2p_port *port;
+        uint16_t *types = NULL;
+        size_t n_types = 0;
+
+        HMAP_FOR_EACH (port, node, &br->ports) {
+            if (p2p_probe_ready(br, port)) {
+                if (!types) {
+                    types = p2p_bridge_dl_types(br, &n_types);
+                } else {
+                    uint16_t *copy = xmemdup(types,
+                                             (n_types + 1) * sizeof *types);
+                    types = copy;
+                }
+                if (n >= allocated) {
+                    todo = x2nrealloc(todo, &allocated, sizeof *todo);
+                }
+                todo[n++] = (struct p2p_todo) {
+                    br->ofproto, port->port, port->probe_gen, types, n_types,
+                };
+            }
+        }
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+
+    /* Probe without locks: a probe through "learn" takes
+     * 'ofproto_mutex'. */
+    for (i = 0; i < n; i++) {
+        struct p2p_probe probe;
+
+        p2p_probe_run(todo[i].ofproto, todo[i].port, todo[i].dl_types,
+                      todo[i].n_dl_types, NULL, &probe);
+        free(todo[i].dl_types);
+
+        ovs_mutex_lock(&p2p_mutex);
+        br = p2p_bridge_lookup(todo[i].ofproto);
+        if (br) {
+            struct p2p_port *port = p2p_port_lookup(br, todo[i].port);
+
+            if (port && port->probe_pending
+                && port->probe_gen == todo[i].gen) {
+                struct p2p_result res;
+
+                VLOG_DBG("%s: %s probed (gen %"PRIu64", seq %"PRIu64"): %s",
+                         br->name, port->name, port->probe_gen,
+                         br->xlate_seq, probe.why ? probe.why : "ok");
+                p2p_probe_destroy(&port->probe);
+                port->probe = probe;
+                port->probe_valid = true;
+                port->probe_pending = false;
+                p2p_evaluate(br, port, &res);
+                p2p_set_verdict(br, port, &res);
+                memset(&probe, 0, sizeof probe);
+            }
+        }
+        ovs_mutex_unlock(&p2p_mutex);
+        p2p_probe_destroy(&probe);
+    }
+    free(todo);
+
+    /* Commands that waited for the probes. */
+    ovs_mutex_lock(&p2p_mutex);
+    if (n_deferred) {
+        bool pending = p2p_any_pending();
+
+        now = time_msec();
+        for (i = 0; i < n_deferred; ) {
+            if (!pending || now >= deferred[i].deadline) {
+                ready = xrealloc(ready, (n_ready + 1) * sizeof *ready);
+                ready[n_ready++] = deferred[i];
+                deferred[i] = deferred[--n_deferred];
+            } else {
+                i++;
+            }
+        }
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+    for (i = 0; i < n_ready; i++) {
+        struct p2p_deferred *d = &ready[i];
+
+        /* A non-null 'aux' says that the command waited already. */
+        d->cb(d->conn, d->args.n, (const char **) d->args.names, &n_deferred);
+        svec_destroy(&d->args);
+    }
+    free(ready);
+}
+
+void
+p2p_detector_wait(void)
+{
+    size_t i;
+
+    p2p_init();
+    ovs_mutex_lock(&p2p_mutex);
+    seq_wait(p2p_seq, p2p_seq_last);
+    if (rcu_wanted || p2p_probes_waiting_type_run()) {
+        /* The next p2p_detector_run() posts the RCU callback, or the next
+         * type_run() makes the probes ready.  An RCU callback changes
+         * 'p2p_seq'. */
+        poll_immediate_wake();
+    }
+    for (i = 0; i < n_deferred; i++) {
+        poll_timer_wait_until(deferred[i].deadline);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
 }
 
 static void
@@ -1029,6 +1623,7 @@ p2p_init(void)
 
     if (ovsthread_once_start(&once)) {
         ovs_mutex_init_recursive(&p2p_mutex);
+        p2p_seq = seq_create();
         ovsthread_once_done(&once);
         p2p_report_init();
     }

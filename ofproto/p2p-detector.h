@@ -61,6 +61,7 @@
  * thread (learned flows). */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "openvswitch/shash.h"
 #include "openvswitch/types.h"
 
@@ -112,11 +113,26 @@ void p2p_detector_unregister_listener(p2p_listener_func *, void *aux);
 bool p2p_detector_query(const struct ofproto *, ofp_port_t in_port,
                         ofp_port_t *out_port, unsigned int *missing);
 
-/* Returns the rule R that makes 'in_port' eligible, with a reference the
- * caller must release with ofproto_rule_unref(), or NULL if 'in_port' is
- * not eligible. */
-struct rule *p2p_detector_ref_rule(const struct ofproto *,
-                                   ofp_port_t in_port);
+/* Paths.
+ * ======
+ *
+ * The rules an eligible direction's packets go through: the table-0 rule
+ * R, or for a pipeline the rules (and tables and groups) its probe went
+ * through.  A lane that bypasses OVS credits what it carried to its
+ * direction's path, so that every rule counts the packets it would have
+ * counted. */
+struct p2p_path;
+
+/* Returns the path of 'in_port', with a reference the caller must release
+ * with p2p_path_unref(), or NULL if 'in_port' is not eligible. */
+struct p2p_path *p2p_detector_ref_path(const struct ofproto *,
+                                       ofp_port_t in_port);
+struct p2p_path *p2p_path_create_rule(struct rule *);
+struct p2p_path *p2p_path_ref(const struct p2p_path *);
+void p2p_path_unref(struct p2p_path *);
+void p2p_path_credit(struct p2p_path *, uint64_t n_packets, uint64_t n_bytes);
+bool p2p_path_intact(const struct p2p_path *);
+bool p2p_path_equal(const struct p2p_path *, const struct p2p_path *);
 
 /* The lane side (the lane manager) tells the detector which ports can be
  * bypassed at all ('capable': a port is "missing" for a lane otherwise;
@@ -209,5 +225,32 @@ void p2p_detector_port_mod(struct ofproto *, const struct ofport *);
 void p2p_detector_commit(struct ofproto *);
 void p2p_detector_port_changed(struct ofproto *, const struct ofport *);
 void p2p_detector_port_removed(struct ofproto *, ofp_port_t);
+void p2p_detector_groups_changed(struct ofproto *);
+void p2p_detector_tables_changed(struct ofproto *);
+
+/* Pipelines (called by patched ofproto-dpif.c and bridge.c).
+ * ==========================================================
+ *
+ * A direction that table 0 alone does not decide (its packets go on to
+ * other tables, or table 0 looks at more than in_port) is decided by a
+ * probe of the whole pipeline (p2p-probe.h), which runs on the main thread
+ * in p2p_detector_run() once the datapath has committed the translation
+ * configuration that the change needs.  Until then, a direction that was
+ * eligible stays eligible if every rule of its path is still there, and
+ * any other stays switched.
+ *
+ * p2p_detector_need_revalidate() is told of a reason for revalidation
+ * ('reason' is an enum revalidate_reason, or 0) that datapath 'type' is
+ * about to overwrite with a flow table change; p2p_detector_revalidated()
+ * of the end of a type_run() of datapath 'type', with the reason for the
+ * revalidation it did (or 0).  A flow table change re-probes only the
+ * directions whose probes looked up a changed table; any other reason
+ * re-probes every direction, except that MAC learning and multicast
+ * snooping changes leave alone the directions that the NORMAL action
+ * keeps switched anyway. */
+void p2p_detector_need_revalidate(const char *type, int reason);
+void p2p_detector_revalidated(const char *type, int reason);
+void p2p_detector_run(void);
+void p2p_detector_wait(void);
 
 #endif /* p2p-detector.h */

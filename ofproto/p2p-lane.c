@@ -213,7 +213,7 @@ struct p2p_dir {
     uint64_t tot_packets, tot_bytes, tot_drops;
     long long int since;        /* When it became direct (wall ms). */
     long long int next_credit;
-    struct rule *rule;          /* R, referenced, to credit. */
+    struct p2p_path *path;      /* The rules to credit, referenced. */
     struct netdev_dpdkr_lane_stats pend_in, pend_out; /* Not yet credited
                                                        * to A and B. */
     uint64_t n_direct;          /* Times it became direct. */
@@ -367,7 +367,7 @@ dir_lane_name(const struct p2p_dir *d)
 
 /* Counters. */
 
-/* Credits what 'd''s lane carried since the last time to rule R, and
+/* Credits what 'd''s lane carried since the last time to its path, and
  * notes it for A's and B's port statistics. */
 static void
 dir_credit(struct p2p_dir *d)
@@ -392,15 +392,7 @@ dir_credit(struct p2p_dir *d)
     d->pend_out.tx_packets += c.packets;
     d->pend_out.tx_bytes += c.bytes;
     d->pend_out.tx_dropped += c.drops;
-    if (d->rule && d->rule->ofproto->ofproto_class == &ofproto_dpif_class) {
-        struct dpif_flow_stats st = {
-            .n_packets = c.packets + c.drops,
-            .n_bytes = c.bytes + c.drop_bytes,
-            .used = time_msec(),
-        };
-        rule_dpif_credit_stats(CONTAINER_OF(d->rule, struct rule_dpif, up),
-                               &st, false);
-    }
+    p2p_path_credit(d->path, c.packets + c.drops, c.bytes + c.drop_bytes);
 }
 
 /* Credits to A's and B's port statistics what 'd''s lane carried.  Main
@@ -576,9 +568,9 @@ dir_finish(struct p2p_dir *d, struct ofproto *ofproto,
     dir_credit_ports(d, ofproto);
     dir_hold(d, a, false, 0);
     dir_bypass(a, false);
-    if (d->rule) {
-        ofproto_rule_unref(d->rule);
-        d->rule = NULL;
+    if (d->path) {
+        p2p_path_unref(d->path);
+        d->path = NULL;
     }
     if (d->tx_moved) {
         VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": switched", d->bridge,
@@ -1141,7 +1133,7 @@ p2p_lane_run(void)
     p2p_lane_init();
     lane_seq_last = seq_read(lane_seq_obj);
 
-    /* Refresh the references to the rules, outside the lock (the detector
+    /* Refresh the references to the paths, outside the lock (the detector
      * calls the listener with its own lock held). */
     ovs_mutex_lock(&lane_mutex);
     todo = xmalloc((hmap_count(&dirs) + 1) * sizeof *todo);
@@ -1153,16 +1145,17 @@ p2p_lane_run(void)
     ovs_mutex_unlock(&lane_mutex);
     for (i = 0; i < n; i++) {
         struct ofproto *ofproto = ofproto_lookup(todo[i]->bridge);
-        struct rule *rule = (ofproto
-                             ? p2p_detector_ref_rule(ofproto, todo[i]->in)
-                             : NULL);
+        struct p2p_path *path = (ofproto
+                                 ? p2p_detector_ref_path(ofproto,
+                                                         todo[i]->in)
+                                 : NULL);
 
         ovs_mutex_lock(&lane_mutex);
-        if (rule && rule != todo[i]->rule) {
-            ofproto_rule_unref(todo[i]->rule);
-            todo[i]->rule = rule;
-        } else if (rule) {
-            ofproto_rule_unref(rule);
+        if (path && path != todo[i]->path) {
+            p2p_path_unref(todo[i]->path);
+            todo[i]->path = path;
+        } else if (path) {
+            p2p_path_unref(path);
         }
         ovs_mutex_unlock(&lane_mutex);
     }

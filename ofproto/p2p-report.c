@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "classifier.h"
+#include "hash.h"
 #include "netdev.h"
 #include "ofproto/ofproto-provider.h"
 #include "openvswitch/dynamic-string.h"
@@ -290,13 +291,19 @@ p2p_sorted_bridges(const char *name, size_t *n)
 
 static void
 p2p_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
-                 void *aux OVS_UNUSED)
+                 void *aux)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     struct p2p_bridge **brs;
     size_t n_brs, i;
 
     ovs_mutex_lock(&p2p_mutex);
+    if (!aux && p2p_any_pending()) {
+        /* Answer once the pipelines are probed. */
+        p2p_defer_reply(conn, argc, argv, p2p_unixctl_show);
+        ovs_mutex_unlock(&p2p_mutex);
+        return;
+    }
     brs = p2p_sorted_bridges(argc > 1 ? argv[1] : NULL, &n_brs);
     for (i = 0; i < n_brs; i++) {
         struct p2p_port **ports;
@@ -329,13 +336,42 @@ static bool
 p2p_result_equal(const struct p2p_result *a, const struct p2p_result *b)
 {
     return (a->verdict == b->verdict && a->reason == b->reason
-            && a->out == b->out && a->missing == b->missing);
+            && a->out == b->out && a->missing == b->missing
+            && a->needs_probe == b->needs_probe
+            && !strcmp(a->detail ? a->detail : "",
+                       b->detail ? b->detail : "")
+            && (a->verdict != P2P_ELIGIBLE
+                || (a->path
+                    ? p2p_path_equal(a->path, b->path)
+                    : !b->path && a->path_rule == b->path_rule)));
+}
+
+/* Fresh probes of every port, for p2p/check. */
+struct p2p_fresh {
+    const struct ofproto *ofproto;
+    ofp_port_t port;
+    struct p2p_probe probe;
+};
+
+static const struct p2p_probe *
+p2p_fresh_find(const struct p2p_fresh *fresh, size_t n,
+               const struct ofproto *ofproto, ofp_port_t port)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (fresh[i].ofproto == ofproto && fresh[i].port == port) {
+            return &fresh[i].probe;
+        }
+    }
+    return NULL;
 }
 
 /* Checks 'br''s index, port cache and verdicts against the flow table and
  * the ofproto's ports, appending any mismatch to 's'. */
 static void
-p2p_check_bridge(struct p2p_bridge *br, struct ds *s)
+p2p_check_bridge(struct p2p_bridge *br, const struct p2p_fresh *fresh,
+                 size_t n_fresh, struct ds *s)
     OVS_REQUIRES(ofproto_mutex) OVS_REQUIRES(p2p_mutex)
 {
     struct ofproto *ofproto = br->ofproto;
@@ -404,7 +440,10 @@ p2p_check_bridge(struct p2p_bridge *br, struct ds *s)
         struct p2p_result inc, full;
 
         p2p_evaluate(br, port, &inc);
-        p2p_evaluate_from_scratch(br, port, &full);
+        p2p_evaluate_from_scratch(br, port,
+                                  p2p_fresh_find(fresh, n_fresh,
+                                                 br->ofproto, port->port),
+                                  &full);
         if (!p2p_result_equal(&inc, &full)) {
             ds_put_format(s, "%s: index says \"", br->name);
             p2p_format_result(br, port, &inc, s);
@@ -425,32 +464,109 @@ p2p_check_bridge(struct p2p_bridge *br, struct ds *s)
     free(ports);
 }
 
+/* p2p/check [BRIDGE [PORT]]: probes every port afresh, recomputes every
+ * verdict from scratch and compares with the detector's incremental state.
+ * With PORT, replies with the probe's table of packet classes for PORT. */
 static void
 p2p_unixctl_check(struct unixctl_conn *conn, int argc, const char *argv[],
-                  void *aux OVS_UNUSED)
+                  void *aux)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
-    struct p2p_bridge **brs;
-    size_t n_brs, i;
+    struct ds classes = DS_EMPTY_INITIALIZER;
+    struct p2p_fresh *fresh = NULL;
+    size_t n_fresh = 0;
+    struct p2p_bridge **brs, *br;
+    bool found_port = argc < 3;
+    size_t n_brs, i, j;
+
+    ovs_mutex_lock(&p2p_mutex);
+    if (!aux && p2p_any_pending()) {
+        p2p_defer_reply(conn, argc, argv, p2p_unixctl_check);
+        ovs_mutex_unlock(&p2p_mutex);
+        return;
+    }
+
+    /* Fresh probes, which must run without locks. */
+    brs = p2p_sorted_bridges(argc > 1 ? argv[1] : NULL, &n_brs);
+    for (i = 0; i < n_brs; i++) {
+        struct p2p_port **ports;
+        size_t n_ports;
+
+        if (!p2p_probe_supported(brs[i]->ofproto)) {
+            continue;
+        }
+        ports = p2p_sorted_ports(brs[i], &n_ports);
+        fresh = xrealloc(fresh, (n_fresh + n_ports) * sizeof *fresh);
+        for (j = 0; j < n_ports; j++) {
+            fresh[n_fresh].ofproto = brs[i]->ofproto;
+            fresh[n_fresh].port = ports[j]->port;
+            n_fresh++;
+        }
+        free(ports);
+    }
+    ovs_mutex_unlock(&p2p_mutex);
+    for (i = 0; i < n_fresh; i++) {
+        struct ofproto *ofproto = CONST_CAST(struct ofproto *,
+                                             fresh[i].ofproto);
+        struct ofport *ofport = ofproto_get_port(ofproto, fresh[i].port);
+        bool table = false;
+        uint16_t *types;
+        size_t n_types;
+
+        if (argc > 2 && ofport) {
+            char buf[OFP_MAX_PORT_NAME_LEN];
+
+            ofputil_port_to_string(fresh[i].port, NULL, buf, sizeof buf);
+            if (!strcmp(argv[2], netdev_get_name(ofport->netdev))
+                || !strcmp(argv[2], buf)) {
+                table = found_port = true;
+                ds_put_format(&classes, "%s:\n",
+                              netdev_get_name(ofport->netdev));
+            }
+        }
+        ovs_mutex_lock(&p2p_mutex);
+        types = NULL;
+        n_types = 0;
+        HMAP_FOR_EACH_WITH_HASH (br, node, hash_pointer(ofproto, 0),
+                                 p2p_get_bridges()) {
+            if (br->ofproto == ofproto) {
+                types = p2p_bridge_dl_types(br, &n_types);
+                break;
+            }
+        }
+        ovs_mutex_unlock(&p2p_mutex);
+        p2p_probe_run(ofproto, fresh[i].port, types, n_types,
+                      table ? &classes : NULL, &fresh[i].probe);
+        free(types);
+    }
+    free(brs);
 
     ovs_mutex_lock(&ofproto_mutex);
     ovs_mutex_lock(&p2p_mutex);
     brs = p2p_sorted_bridges(argc > 1 ? argv[1] : NULL, &n_brs);
     for (i = 0; i < n_brs; i++) {
-        p2p_check_bridge(brs[i], &s);
+        p2p_check_bridge(brs[i], fresh, n_fresh, &s);
     }
     ovs_mutex_unlock(&p2p_mutex);
     ovs_mutex_unlock(&ofproto_mutex);
 
     if (argc > 1 && !n_brs) {
         unixctl_command_reply_error(conn, "no such bridge");
+    } else if (!found_port) {
+        unixctl_command_reply_error(conn, "no such port");
     } else if (s.length) {
         unixctl_command_reply_error(conn, ds_cstr(&s));
     } else {
-        unixctl_command_reply(conn, NULL);
+        unixctl_command_reply(conn, classes.length ? ds_cstr(&classes)
+                              : NULL);
     }
+    for (i = 0; i < n_fresh; i++) {
+        p2p_probe_destroy(&fresh[i].probe);
+    }
+    free(fresh);
     free(brs);
     ds_destroy(&s);
+    ds_destroy(&classes);
 }
 
 /* The events recorded for p2p/events, by a listener registered like any
@@ -480,13 +596,19 @@ p2p_record_event(struct ofproto *ofproto, ofp_port_t in_port,
 }
 
 static void
-p2p_unixctl_events(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                   const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+p2p_unixctl_events(struct unixctl_conn *conn, int argc,
+                   const char *argv[], void *aux)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     size_t i;
 
     ovs_mutex_lock(&p2p_mutex);
+    if (!aux && p2p_any_pending()) {
+        p2p_defer_reply(conn, argc, argv, p2p_unixctl_events);
+        ovs_mutex_unlock(&p2p_mutex);
+        ds_destroy(&s);
+        return;
+    }
     for (i = 0; i < events.n; i++) {
         ds_put_format(&s, "%s\n", events.names[i]);
     }
@@ -505,7 +627,7 @@ p2p_report_init(void)
     p2p_check_reason_messages();
     unixctl_command_register("p2p/show", "[BRIDGE]", 0, 1,
                              p2p_unixctl_show, NULL);
-    unixctl_command_register("p2p/check", "[BRIDGE]", 0, 1,
+    unixctl_command_register("p2p/check", "[BRIDGE [PORT]]", 0, 2,
                              p2p_unixctl_check, NULL);
     unixctl_command_register("p2p/events", "", 0, 0,
                              p2p_unixctl_events, NULL);

@@ -150,11 +150,14 @@ p2p_bridge_configure(struct ofproto *ofproto,
 void
 p2p_bridge_run(void)
 {
+    /* Probe pipelines first: the lane manager acts on their verdicts. */
+    p2p_detector_run();
     p2p_lane_run();
 }
 
 void
 p2p_bridge_wait(void)
 {
+    p2p_detector_wait();
     p2p_lane_wait();
 }
