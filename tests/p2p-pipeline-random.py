@@ -79,7 +79,7 @@ SUBTLE = ["mod_dl_src:00:00:00:00:00:0a",
 OF10_ONLY = ["strip_vlan", "dec_ttl", "fin_timeout(idle_timeout=5)"]
 
 N_TRACES_ELIGIBLE = 24           # Packets traced per eligible direction.
-N_TRACES_SWITCHED = 6            # Per switched port (statistics only).
+N_TRACES_SWITCHED = 4            # Per switched port (statistics only).
 MAX_RULES = 90                   # Beyond this the walk flushes the tables.
 
 
