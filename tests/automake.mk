@@ -22,6 +22,7 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/p2p-lane.at \
 	p2p/tests/p2p-lane-failures.at \
 	p2p/tests/p2p-detector-random.py \
+	p2p/tests/p2p-pipeline-random.py \
 	p2p/tests/p2p-traffic.at \
 	p2p/tests/p2p-controllers.at \
 	p2p/tests/ovs-p2p-osken-chain.py \
