@@ -744,22 +744,6 @@ p2p_probe_class(struct ofproto_dpif *ofproto, ofp_port_t in_port,
                       xlate_strerror(error));
         goto out;
     }
-    for (i = 0; i < r->n_rules; i++) {
-        if (r->rules[i]->table_id == TBL_INTERNAL) {
-            /* A table miss, or OVS's own drop of fragments.  What a miss
-             * does can depend on the controllers connected at the time
-             * (OpenFlow 1.0 sends misses to them), so it never makes a
-             * link, whatever it does. */
-            if (miss_table >= 0) {
-                ds_put_format(&r->why, "no rule in table %d matches the "
-                              "packets (a table miss)", miss_table);
-            } else {
-                ds_put_cstr(&r->why, "OVS drops the packets (IP fragment "
-                            "handling)");
-            }
-            goto out;
-        }
-    }
     if (xc_what) {
         p2p_explain_ofpact(r->rules, r->n_rules, xc_ofpact, xc_what,
                            &r->why);
