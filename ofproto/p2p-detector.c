@@ -1384,8 +1384,6 @@ p2p_detector_revalidated(const char *type, int reason)
         }
         /* What was marked until now is ready to probe. */
         br->xlate_seq++;
-        VLOG_DBG("%s: type_run %s reason %d, seq %"PRIu64, br->name, type,
-                 reason, br->xlate_seq);
     }
     ovs_mutex_unlock(&p2p_mutex);
 }
