@@ -168,6 +168,7 @@ struct p2p_port {
     bool probe_valid;           /* Is 'probe' the last probe's result? */
     uint64_t probe_mark;        /* 'xlate_seq' when marked pending. */
     uint64_t probe_rcu;         /* RCU callback that must have run. */
+    long long int probe_last;   /* When it last ran (real clock, ms). */
     uint64_t probe_gen;         /* Incremented on every mark. */
     struct p2p_probe probe;
 };

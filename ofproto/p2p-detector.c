@@ -98,7 +98,14 @@ static size_t n_deferred OVS_GUARDED_BY(p2p_mutex);
  * answering. */
 #define P2P_DEFER_MAX_MS 1000
 
+/* A port's pipeline is probed at most once per P2P_PROBE_INTERVAL_MS: a
+ * controller that keeps changing the tables a link goes through would
+ * otherwise have it probed after every main loop iteration.  A direction
+ * whose path lost a rule is switched at once, without waiting. */
+#define P2P_PROBE_INTERVAL_MS 10
+
 static void p2p_init(void);
+static long long int p2p_real_msec(void);
 static void p2p_update_port(struct p2p_bridge *, struct p2p_port *);
 static void p2p_update_all(struct p2p_bridge *);
 
@@ -1388,11 +1395,14 @@ p2p_detector_revalidated(const char *type, int reason)
     ovs_mutex_unlock(&p2p_mutex);
 }
 
-/* Is any port's probe pending and waiting for type_run() only? */
-static bool
-p2p_probes_waiting_type_run(void)
+/* Returns how long, in ms, until the next pending probe that waits only
+ * for type_run() and its interval can run (0: now), or -1 if none. */
+static long long int
+p2p_probes_waiting(void)
     OVS_REQUIRES(p2p_mutex)
 {
+    long long int now = p2p_real_msec();
+    long long int next = -1;
     struct p2p_bridge *br;
     uint64_t done;
 
@@ -1402,11 +1412,16 @@ p2p_probes_waiting_type_run(void)
 
         HMAP_FOR_EACH (port, node, &br->ports) {
             if (port->probe_pending && port->probe_rcu <= done) {
-                return true;
+                long long int wait = MAX(port->probe_last
+                                         + P2P_PROBE_INTERVAL_MS - now, 0);
+
+                if (next < 0 || wait < next) {
+                    next = wait;
+                }
             }
         }
     }
-    return false;
+    return next;
 }
 
 /* Is any change not yet examined, or any probe pending? */
@@ -1488,7 +1503,8 @@ p2p_probe_ready(const struct p2p_bridge *br, const struct p2p_port *port)
 
     atomic_read(&rcu_done, &done);
     return (port->probe_pending && port->probe_mark < br->xlate_seq
-            && port->probe_rcu <= done);
+            && port->probe_rcu <= done
+            && p2p_real_msec() >= port->probe_last + P2P_PROBE_INTERVAL_MS);
 }
 
 /* A probe to run: port 'port' of 'ofproto', marked 'gen'. */
@@ -1529,6 +1545,7 @@ p2p_detector_run(void)
 
         HMAP_FOR_EACH (port, node, &br->ports) {
             if (p2p_probe_ready(br, port)) {
+                port->probe_last = p2p_real_msec();
                 if (!types) {
                     types = p2p_bridge_dl_types(br, &n_types);
                 } else {
@@ -1615,16 +1632,20 @@ p2p_detector_run(void)
 void
 p2p_detector_wait(void)
 {
+    long long int next;
     size_t i;
 
     p2p_init();
     ovs_mutex_lock(&p2p_mutex);
     seq_wait(p2p_seq, p2p_seq_last);
-    if (rcu_wanted || p2p_probes_waiting_type_run()) {
+    next = p2p_probes_waiting();
+    if (rcu_wanted || !next) {
         /* The next p2p_detector_run() posts the RCU callback, or the next
          * type_run() makes the probes ready.  An RCU callback changes
          * 'p2p_seq'. */
         poll_immediate_wake();
+    } else if (next > 0) {
+        poll_timer_wait(next);
     }
     for (i = 0; i < n_deferred; i++) {
         poll_timer_wait(MAX(deferred[i].deadline - p2p_real_msec(), 0));
