@@ -75,6 +75,12 @@ static size_t n_listeners OVS_GUARDED_BY(p2p_mutex);
 static struct seq *p2p_seq;
 static uint64_t p2p_seq_last;
 
+/* Has p2p_detector_run() run since the last p2p_detector_wait()?  The
+ * main loop may skip the run (bridge_run() returns early while ovs-vswitchd
+ * has no database or is not the only one), and then the wait must not
+ * wake it up for work that only the run does. */
+static bool run_since_wait;
+
 /* RCU callbacks that make pending probes ready: marks since the last one
  * wait for callback 'rcu_next', posted by p2p_detector_run() if
  * 'rcu_wanted'; 'rcu_done' is the last one that ran. */
@@ -1531,6 +1537,7 @@ p2p_detector_run(void)
     p2p_init();
     ovs_mutex_lock(&p2p_mutex);
     p2p_seq_last = seq_read(p2p_seq);
+    run_since_wait = true;
     if (rcu_wanted) {
         /* After this iteration's commits have postponed the removal of the
          * rules they deleted. */
@@ -1637,6 +1644,12 @@ p2p_detector_wait(void)
 
     p2p_init();
     ovs_mutex_lock(&p2p_mutex);
+    if (!run_since_wait) {
+        seq_wait(p2p_seq, seq_read(p2p_seq));
+        ovs_mutex_unlock(&p2p_mutex);
+        return;
+    }
+    run_since_wait = false;
     seq_wait(p2p_seq, p2p_seq_last);
     next = p2p_probes_waiting();
     if (rcu_wanted || !next) {

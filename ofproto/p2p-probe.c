@@ -696,6 +696,7 @@ p2p_probe_class(struct ofproto_dpif *ofproto, ofp_port_t in_port,
                   &flow, in_port, NULL, 0, NULL, &wc, &odp_actions);
     r->xcache = xlate_cache_new();
     xin.xcache = r->xcache;
+    xin.no_recirc_ids = true;   /* Patch 0015: IDs are visible elsewhere. */
     error = xlate_actions(&xin, &xout);
 
     /* The rules and tables it went through, and anything else it left in
