@@ -745,16 +745,11 @@ p2p_set_verdict(struct p2p_bridge *br, struct p2p_port *port,
             p2p_path_unref(port->path);
             port->path = p2p_path_ref(res->path);
         }
-    } else if (res->path_rule) {
-        struct p2p_path *path = p2p_path_create_rule(
+    } else if (res->path_rule
+               && !p2p_path_is_rule(port->path, res->path_rule)) {
+        p2p_path_unref(port->path);
+        port->path = p2p_path_create_rule(
             CONST_CAST(struct rule *, res->path_rule), br->alive);
-
-        if (!p2p_path_equal(port->path, path)) {
-            p2p_path_unref(port->path);
-            port->path = path;
-        } else {
-            p2p_path_unref(path);
-        }
     }
 
     if (port->verdict == res->verdict && port->out == out
@@ -1547,19 +1542,13 @@ p2p_detector_run(void)
     }
     HMAP_FOR_EACH (br, node, &bridges) {
         struct p2p_port *port;
-        uint16_t *types = NULL;
-        size_t n_types = 0;
 
         HMAP_FOR_EACH (port, node, &br->ports) {
             if (p2p_probe_ready(br, port)) {
+                size_t n_types;
+                uint16_t *types = p2p_bridge_dl_types(br, &n_types);
+
                 port->probe_last = p2p_real_msec();
-                if (!types) {
-                    types = p2p_bridge_dl_types(br, &n_types);
-                } else {
-                    uint16_t *copy = xmemdup(types,
-                                             (n_types + 1) * sizeof *types);
-                    types = copy;
-                }
                 if (n >= allocated) {
                     todo = x2nrealloc(todo, &allocated, sizeof *todo);
                 }

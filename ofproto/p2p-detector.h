@@ -136,6 +136,7 @@ void p2p_path_unref(struct p2p_path *);
 void p2p_path_credit(struct p2p_path *, uint64_t n_packets, uint64_t n_bytes);
 bool p2p_path_intact(const struct p2p_path *);
 bool p2p_path_equal(const struct p2p_path *, const struct p2p_path *);
+bool p2p_path_is_rule(const struct p2p_path *, const struct rule *);
 
 /* The lane side (the lane manager) tells the detector which ports can be
  * bypassed at all ('capable': a port is "missing" for a lane otherwise;

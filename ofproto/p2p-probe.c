@@ -209,6 +209,13 @@ p2p_path_intact(const struct p2p_path *path)
     return true;
 }
 
+/* Is 'path' the table-0 path of 'rule'? */
+bool
+p2p_path_is_rule(const struct p2p_path *path, const struct rule *rule)
+{
+    return path && path->rule == rule;
+}
+
 bool
 p2p_path_equal(const struct p2p_path *a, const struct p2p_path *b)
 {
@@ -1014,13 +1021,4 @@ p2p_probe_destroy(struct p2p_probe *p)
         free(p->why);
         p->why = NULL;
     }
-}
-
-/* Do 'a' and 'b' say the same? */
-bool
-p2p_probe_equal(const struct p2p_probe *a, const struct p2p_probe *b)
-{
-    return (a->ok == b->ok && a->out == b->out
-            && p2p_path_equal(a->path, b->path)
-            && !strcmp(a->why ? a->why : "", b->why ? b->why : ""));
 }

@@ -92,7 +92,6 @@ void p2p_probe_run(struct ofproto *, ofp_port_t in_port,
                    struct p2p_alive *, struct ds *classes,
                    struct p2p_probe *);
 void p2p_probe_destroy(struct p2p_probe *);
-bool p2p_probe_equal(const struct p2p_probe *, const struct p2p_probe *);
 bool p2p_probe_supported(const struct ofproto *);
 
 #endif /* p2p-probe.h */
