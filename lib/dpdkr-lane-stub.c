@@ -94,6 +94,21 @@ netdev_dpdkr_rx_index(const struct netdev *netdev OVS_UNUSED)
     return 0;
 }
 
+int
+netdev_dpdkr_client_in_vm(const struct netdev *netdev OVS_UNUSED,
+                          bool *in_vm)
+{
+    *in_vm = false;
+    return ENODEV;
+}
+
+int
+netdev_dpdkr_rx_head(const struct netdev *netdev OVS_UNUSED, uint32_t *head)
+{
+    *head = 0;
+    return ENODEV;
+}
+
 uint32_t
 netdev_dpdkr_tx_head(const struct netdev *netdev OVS_UNUSED)
 {

@@ -235,6 +235,24 @@ netdev_dpdkr_rx_index(const struct netdev *netdev)
     return idx;
 }
 
+int
+netdev_dpdkr_client_in_vm(const struct netdev *netdev, bool *in_vm)
+{
+    int id = port_id(netdev);
+
+    *in_vm = false;
+    return id < 0 ? ENODEV : -rte_pmd_dpdkr_client_in_vm(id, in_vm);
+}
+
+int
+netdev_dpdkr_rx_head(const struct netdev *netdev, uint32_t *head)
+{
+    int id = port_id(netdev);
+
+    *head = 0;
+    return id < 0 ? ENODEV : -rte_pmd_dpdkr_rx_head(id, head);
+}
+
 uint32_t
 netdev_dpdkr_tx_head(const struct netdev *netdev)
 {

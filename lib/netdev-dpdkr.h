@@ -131,6 +131,15 @@ bool netdev_dpdkr_rx_at_limit(const struct netdev *);
  * receives packets from the application. */
 uint32_t netdev_dpdkr_rx_index(const struct netdev *);
 
+/* Stores in '*head' the index after the last packet the application has
+ * put on the port's ring to OVS (its C2S ring).  Returns 0, or EPROTO if the
+ * application wrote an index that its ring cannot have reached. */
+int netdev_dpdkr_rx_head(const struct netdev *, uint32_t *head);
+
+/* Stores in '*in_vm' whether the application on the port says that it runs
+ * in a virtual machine (lanes reach it through an agent). */
+int netdev_dpdkr_client_in_vm(const struct netdev *, bool *in_vm);
+
 /* Index after the last packet OVS has put on the port's receive ring (the
  * application's S2C ring). */
 uint32_t netdev_dpdkr_tx_head(const struct netdev *);

@@ -201,6 +201,10 @@ struct p2p_dir {
     char *fail_detail;          /* More about it, or NULL (for p2p/show). */
     bool silent;                /* ...because A sent nothing. */
     bool tx_moved;              /* A answered DIRECT in this session. */
+    bool tx_unanswered;         /* A went direct without answering: it sent
+                                 * nothing (see dir_run_ask_tx()). */
+    bool yield;                 /* ...and another input port wants a lane
+                                 * into B: make way. */
     const char *fail_note;      /* Why the last session failed. */
     long long int retry_after;
     int backoff_ms;             /* Next back-off, 0 after a success. */
@@ -542,6 +546,7 @@ dir_end_session(struct p2p_dir *d, const struct p2p_lport *a)
     }
     d->failed = NULL;
     d->silent = d->rx_asked = d->tx_moved = d->in_vm = false;
+    d->tx_unanswered = d->yield = false;
     d->out = OFPP_NONE;
     d->state = DIR_IDLE;
 }
@@ -658,11 +663,11 @@ dir_wanted(struct p2p_dir *d, const struct p2p_lport *a, bool a_ok,
 
 /* Returns the direction other than 'd' that has a lane into port 'out' of
  * 'd''s bridge, if any: an application's receive side reads one lane. */
-static const struct p2p_dir *
+static struct p2p_dir *
 dir_lane_into(const struct p2p_dir *d, ofp_port_t out)
     OVS_REQUIRES(lane_mutex)
 {
-    const struct p2p_dir *o;
+    struct p2p_dir *o;
 
     HMAP_FOR_EACH (o, node, &dirs) {
         if (o != d && o->state != DIR_IDLE && o->out == out
@@ -727,6 +732,7 @@ dir_run_idle(struct p2p_dir *d, struct dir_ctx *ctx)
     OVS_REQUIRES(lane_mutex)
 {
     ofp_port_t out = d->want_out;
+    struct p2p_dir *other;
     char *err = NULL;
 
     if (!ctx->want) {
@@ -743,7 +749,13 @@ dir_run_idle(struct p2p_dir *d, struct dir_ctx *ctx)
         dir_note_retry(d, ctx);
         return;
     }
-    if (dir_lane_into(d, out)) {
+    other = dir_lane_into(d, out);
+    if (other) {
+        if (other->tx_unanswered && !other->yield) {
+            /* Its input application sends nothing: it makes way. */
+            other->yield = true;
+            seq_change(lane_seq_obj);
+        }
         dir_set_note(d, "the output port already receives another lane");
         return;
     }
@@ -841,12 +853,30 @@ dir_run_plug(struct p2p_dir *d, struct dir_ctx *ctx)
     }
 }
 
+/* Returns true if 'ctx''s input application, which has not answered 'd''s
+ * DIRECT request but is outside its transmit burst, may be taken for an
+ * application that sends nothing, and stores where its port ring ends in
+ * '*head'.  Not an application in a virtual machine: until its driver has
+ * found the lane among its devices, it goes on sending to OVS without
+ * answering. */
+static bool
+dir_tx_quiet(const struct p2p_dir *d, const struct dir_ctx *ctx,
+             uint32_t *head)
+    OVS_REQUIRES(lane_mutex)
+{
+    bool in_vm = true;
+
+    return (!d->in_vm
+            && !netdev_dpdkr_client_in_vm(ctx->a.netdev, &in_vm) && !in_vm
+            && !netdev_dpdkr_rx_head(ctx->a.netdev, head));
+}
+
 static void
 dir_run_ask_tx(struct p2p_dir *d, struct dir_ctx *ctx)
     OVS_REQUIRES(lane_mutex)
 {
     struct netdev_dpdkr_answer ans;
-    uint32_t gen_direct;
+    uint32_t gen_direct, head;
     int error;
 
     error = netdev_dpdkr_answer(ctx->a.netdev, NETDEV_DPDKR_TX, d->gen_tx,
@@ -869,6 +899,23 @@ dir_run_ask_tx(struct p2p_dir *d, struct dir_ctx *ctx)
         dir_enter(d, DIR_DRAIN);
     } else if (!ctx->want) {
         dir_start_revert(d, &ctx->a, ctx->why ? ctx->why : "peer changed");
+    } else if (ctx->now > d->deadline
+               && !netdev_dpdkr_in_burst(ctx->a.netdev, NETDEV_DPDKR_TX)
+               && dir_tx_quiet(d, ctx, &head)) {
+        /* An application that never sends never answers.  But outside its
+         * transmit burst after the request, its next burst sees the request
+         * before it sends anything (dpdkr-abi.h), so nothing more comes on
+         * its port ring after 'head': the direction goes direct without an
+         * answer, and OVS stops polling a port that carries nothing (the
+         * receive-only end of a point-to-point link).  dir_run_direct()
+         * checks the answer that comes when the application sends. */
+        COVERAGE_INC(p2p_lane_silent_sender);
+        VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
+                 "sends nothing; direct without its answer", d->bridge,
+                 ofp_to_u16(d->in), ofp_to_u16(d->out));
+        d->tx_moved = d->tx_unanswered = true;
+        dir_hold(d, &ctx->a, true, head);
+        dir_enter(d, DIR_DRAIN);
     } else if (ctx->now > d->deadline
                && !netdev_dpdkr_in_burst(ctx->a.netdev, NETDEV_DPDKR_TX)) {
         /* An application that never sends never answers: it has nothing
@@ -929,6 +976,40 @@ dir_run_direct(struct p2p_dir *d, struct dir_ctx *ctx)
 {
     struct netdev_dpdkr_answer ans;
 
+    if (d->tx_unanswered) {
+        /* A went direct without answering (it sent nothing): its answer
+         * comes with its first burst.  It must have left its port ring
+         * where it was, or it must refuse the lane (then everything it
+         * sent is on its port ring, which the revert drains). */
+        int error = netdev_dpdkr_answer(ctx->a.netdev, NETDEV_DPDKR_TX,
+                                        d->gen_tx, &ans);
+
+        if (!error && ans.path == NETDEV_DPDKR_DIRECT
+            && ans.old_path_seq == d->hold_limit) {
+            VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input "
+                     "application sends into the lane", d->bridge,
+                     ofp_to_u16(d->in), ofp_to_u16(d->out));
+            d->tx_unanswered = false;
+        } else if (!error && ans.path != NETDEV_DPDKR_DIRECT) {
+            VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16": the application "
+                         "refused the lane", d->bridge, ofp_to_u16(d->in));
+            dir_fail(d, "an application refused the lane");
+            dir_start_revert(d, &ctx->a, "the input application refused "
+                             "the lane");
+            return;
+        } else if (error != EAGAIN) {
+            dir_fail(d, "the input application gave an impossible answer");
+            dir_start_revert(d, &ctx->a, "the input application sent to OVS "
+                             "after it was asked to use the lane");
+            return;
+        } else if (d->yield) {
+            dir_start_revert(d, &ctx->a, "the input application sends "
+                             "nothing, and another input port wants a lane "
+                             "to the output port");
+            return;
+        }
+    }
+
     if (d->state == DIR_ASK_RX
         && !netdev_dpdkr_answer(ctx->b.netdev, NETDEV_DPDKR_RX, d->gen_rx,
                                 &ans)) {
@@ -984,6 +1065,16 @@ dir_run_revert_tx(struct p2p_dir *d, struct dir_ctx *ctx)
     } else if (!ctx->a.running) {
         dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
                          "the input application is gone");
+    } else if (d->tx_unanswered
+               && !netdev_dpdkr_in_burst(ctx->a.netdev, NETDEV_DPDKR_TX)) {
+        /* A went direct without answering and has not answered since (or
+         * only just): its next burst sees this request before it sends
+         * anything, so there is nothing to wait for.  If it made way for
+         * another input port, it waits for its own traffic before it tries
+         * again, as an application that never answered does. */
+        d->silent = d->yield;
+        dir_force_revert(d, ctx->ofproto, &ctx->a, &ctx->b,
+                         "the input application has sent nothing");
     } else if (ctx->now > d->deadline) {
         /* Only an application outside its transmit burst is sure to see
          * the request before it sends again (dpdkr-abi.h). */

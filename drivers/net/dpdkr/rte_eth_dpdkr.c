@@ -484,7 +484,8 @@ dpdkr_rx_ring_starved(struct pmd_internals *pi, struct dpdkr_ring_view *v,
     if (starved) {
         *starved = false;
     }
-    avail = dpdkr_cons_avail(v, RTE_MIN(n, (uint32_t) DPDKR_RX_BURST_MAX));
+    avail = dpdkr_cons_avail_min(v, RTE_MIN(n,
+                                            (uint32_t) DPDKR_RX_BURST_MAX));
     if (!avail) {
         if (unlikely(v->bad_index != 0)) {
             dpdkr_complain(pi);
@@ -499,24 +500,31 @@ dpdkr_rx_ring_starved(struct pmd_internals *pi, struct dpdkr_ring_view *v,
         return 0;
     }
 
-    /* First validate every descriptor and start fetching its packet, which
-     * the producer has just written from another core, then copy: the
-     * loads of one packet overlap the copies of the previous ones. */
+    /* First validate every descriptor and start fetching the first cache
+     * line of its packet, which the producer has just written from another
+     * core; then copy, fetching the rest of the next packet meanwhile, so
+     * that the loads of one packet overlap the copy of the previous one
+     * without a whole burst of large packets filling the cache at once. */
     for (i = 0; i < avail; i++) {
         struct dpdkr_desc d;
-        uint32_t off;
 
         src[i] = dpdkr_cons_desc(v, i, max_len, &d);
         len[i] = d.len;
         if (likely(src[i] != NULL)) {
-            for (off = 0; off < d.len; off += RTE_CACHE_LINE_SIZE) {
-                rte_prefetch0(src[i] + off);
-            }
+            rte_prefetch0(src[i]);
         }
     }
     for (i = 0; i < avail; i++) {
         struct rte_mbuf *m = bufs[got];
 
+        if (i + 1 < avail && src[i + 1]) {
+            uint32_t off;
+
+            for (off = RTE_CACHE_LINE_SIZE; off < len[i + 1];
+                 off += RTE_CACHE_LINE_SIZE) {
+                rte_prefetch0(src[i + 1] + off);
+            }
+        }
         if (unlikely(!src[i])) {
             continue;
         }
@@ -1009,13 +1017,15 @@ dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
                          0);
     if (producer) {
         /* A fresh count for this session, which the switch reads. */
-        lane->view.idx = dpdkr_load_acquire(&lane->view.ring->head);
+        dpdkr_ring_view_set_idx(&lane->view,
+                                dpdkr_load_acquire(&lane->view.ring->head));
         dpdkr_store_relaxed64(&lane->view.ring->prod_packets, 0);
         dpdkr_store_relaxed64(&lane->view.ring->prod_bytes, 0);
         dpdkr_store_relaxed64(&lane->view.ring->prod_drops, 0);
         dpdkr_store_relaxed64(&lane->view.ring->prod_drop_bytes, 0);
     } else {
-        lane->view.idx = dpdkr_load_acquire(&lane->view.ring->tail);
+        dpdkr_ring_view_set_idx(&lane->view,
+                                dpdkr_load_acquire(&lane->view.ring->tail));
     }
     DPDKR_LOG(INFO, "%s: %s lane %s\n", pi->args.path,
               producer ? "sending into" : "receiving from", name);
@@ -1351,7 +1361,7 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
         }
     }
 
-    space = dpdkr_prod_space(v);
+    space = dpdkr_prod_space_min(v, n);
     k = RTE_MIN(space, (uint32_t) n);
     for (i = 0; i < k; i++) {
         const struct rte_mbuf *m = bufs[i];
@@ -1602,8 +1612,8 @@ dpdkr_client_attach(struct pmd_internals *pi)
      * indexes; the peer's checks resynchronize if they are bad. */
     dpdkr_ring_view_init(&pi->rx, pi->base, &pi->geo, DPDKR_RING_S2C, 0);
     dpdkr_ring_view_init(&pi->tx, pi->base, &pi->geo, DPDKR_RING_C2S, 0);
-    pi->rx.idx = dpdkr_load_acquire(&pi->rx.ring->tail);
-    pi->tx.idx = dpdkr_load_acquire(&pi->tx.ring->head);
+    dpdkr_ring_view_set_idx(&pi->rx, dpdkr_load_acquire(&pi->rx.ring->tail));
+    dpdkr_ring_view_set_idx(&pi->tx, dpdkr_load_acquire(&pi->tx.ring->head));
     pi->hdr = (struct dpdkr_region_hdr *) pi->base;
     pi->ctrl = (struct dpdkr_ctrl *) (pi->base + pi->geo.ctrl_offset);
     pi->hdr->client_pid = getpid();
@@ -2421,6 +2431,24 @@ rte_pmd_dpdkr_rx_state(uint16_t port_id, uint32_t *idx, bool *at_limit)
     }
     *at_limit = __atomic_load_n(&pi->rx_at_limit, __ATOMIC_ACQUIRE);
     *idx = __atomic_load_n(&pi->rx.idx, __ATOMIC_RELAXED);
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_rx_head(uint16_t port_id, uint32_t *head)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+    uint32_t h, idx;
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    h = dpdkr_load_acquire(&pi->rx.ring->head);
+    idx = __atomic_load_n(&pi->rx.idx, __ATOMIC_RELAXED);
+    if (h - idx > pi->rx.size) {
+        return -EPROTO;
+    }
+    *head = h;
     return 0;
 }
 

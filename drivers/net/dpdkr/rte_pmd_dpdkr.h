@@ -84,6 +84,12 @@ int rte_pmd_dpdkr_rx_hold(uint16_t port_id, bool hold, uint32_t limit);
  * caller has processed every packet before it, in '*at_limit'. */
 int rte_pmd_dpdkr_rx_state(uint16_t port_id, uint32_t *idx, bool *at_limit);
 
+/* Stores in '*head' the index after the last packet the application has
+ * put on the port's client-to-server ring (read from shared memory, once),
+ * or returns -EPROTO if no ring of the port's size can have reached it
+ * from the receive path's index. */
+int rte_pmd_dpdkr_rx_head(uint16_t port_id, uint32_t *head);
+
 /* Stores in '*head' the index after the last packet the switch has put on
  * the port's server-to-client ring. */
 int rte_pmd_dpdkr_tx_head(uint16_t port_id, uint32_t *head);
