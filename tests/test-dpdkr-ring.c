@@ -432,15 +432,22 @@ packet_len(uint64_t seq, uint32_t buf_size)
 
 /* Sends up to 'burst' packets on 'f'.  Packets whose length exceeds
  * 'max_len' (what the consumer accepts) are sent anyway: the consumer must
- * reject exactly those. */
+ * reject exactly those.  Every other burst asks for space with the cached
+ * dpdkr_prod_space_min(), which may promise less than the whole space, but
+ * never less than 'burst' when there is room for it. */
 static void
 flow_send(struct flow *f, uint32_t burst, uint32_t max_len)
 {
-    uint32_t space = dpdkr_prod_space(&f->prod);
+    uint32_t space = (f->next_tx & 1
+                      ? dpdkr_prod_space_min(&f->prod, burst)
+                      : dpdkr_prod_space(&f->prod));
     uint32_t n = MIN(space, burst);
     uint32_t i;
 
     CHECK(space <= f->prod.size, "space %"PRIu32" > ring size", space);
+    CHECK(n == MIN(burst, f->prod.size - (f->next_tx - f->next_rx)),
+          "space %"PRIu32" for a burst of %"PRIu32" with %"PRIu64" queued",
+          space, burst, f->next_tx - f->next_rx);
     for (i = 0; i < n; i++) {
         uint64_t seq = f->next_tx + i;
         uint32_t len = packet_len(seq, f->prod.buf_size);
@@ -461,7 +468,9 @@ flow_send(struct flow *f, uint32_t burst, uint32_t max_len)
 static void
 flow_recv(struct flow *f, uint32_t burst, uint32_t max_len)
 {
-    uint32_t n = dpdkr_cons_avail(&f->cons, burst);
+    uint32_t n = (f->next_rx & 1
+                  ? dpdkr_cons_avail_min(&f->cons, burst)
+                  : dpdkr_cons_avail(&f->cons, burst));
     uint32_t good = 0;
     uint64_t bytes = 0;
     uint32_t i;
@@ -1133,7 +1142,8 @@ cmd_threads(int argc, char *argv[])
 
         if (prng_below(&rng, 2)) {
             struct dpdkr_ring_view *v = &prod[id];
-            uint32_t space = dpdkr_prod_space(v);
+            uint32_t space = (k & 2 ? dpdkr_prod_space_min(v, burst)
+                              : dpdkr_prod_space(v));
             uint32_t n = MIN(space, burst);
 
             CHECK(space <= v->size, "threads: space %"PRIu32, space);
@@ -1149,7 +1159,8 @@ cmd_threads(int argc, char *argv[])
         } else {
             struct dpdkr_ring_view *v = &cons[id];
             uint32_t max_len = 1 + prng_below(&rng, v->buf_size + 100);
-            uint32_t n = dpdkr_cons_avail(v, burst);
+            uint32_t n = (k & 2 ? dpdkr_cons_avail_min(v, burst)
+                          : dpdkr_cons_avail(v, burst));
             uint32_t good = 0;
             uint64_t bytes = 0;
 
