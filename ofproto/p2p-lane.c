@@ -93,6 +93,12 @@ COVERAGE_DEFINE(p2p_lane_silent_sender);
 #define P2P_LANE_FAST_MS 100
 #define P2P_LANE_SLOW_POLL_MS 10
 
+/* While a step is in its first P2P_LANE_SPIN_MS, p2p_lane_run() drives it
+ * for at most P2P_LANE_STEP_US at a time, checking every
+ * P2P_LANE_STEP_POLL_US and sleeping in between. */
+#define P2P_LANE_STEP_US 2000
+#define P2P_LANE_STEP_POLL_US 20
+
 /* Ring of a lane that carries lo->hi (the other carries hi->lo). */
 #define P2P_LANE_RING_LO_HI 0
 
@@ -221,6 +227,8 @@ struct p2p_dir {
     struct netdev_dpdkr_lane_stats pend_in, pend_out; /* Not yet credited
                                                        * to A and B. */
     uint64_t n_direct;          /* Times it became direct. */
+    long long int changed_us;   /* When the detector last changed its
+                                 * verdict (time_usec()), or 0. */
 };
 
 static struct ovs_mutex lane_mutex = OVS_MUTEX_INITIALIZER;
@@ -563,6 +571,22 @@ dir_start_revert(struct p2p_dir *d, const struct p2p_lport *a,
     dir_enter(d, DIR_REVERT_TX);
 }
 
+/* Returns, for the log line that ends a hand-over of 'd', how long ago the
+ * detector changed its verdict on 'd' (the rules changed), if that is what
+ * started the hand-over, or "" (to free either way). */
+static char *
+dir_since_change(struct p2p_dir *d)
+    OVS_REQUIRES(lane_mutex)
+{
+    long long int us = d->changed_us ? time_usec() - d->changed_us : -1;
+
+    d->changed_us = 0;
+    return (us >= 0 && us < 60LL * 1000 * 1000
+            ? xasprintf(", %lld.%03lld ms after the rules changed",
+                        us / 1000, us % 1000)
+            : xstrdup(""));
+}
+
 /* Completes a revert: OVS polls A again. */
 static void
 dir_finish(struct p2p_dir *d, struct ofproto *ofproto,
@@ -578,8 +602,11 @@ dir_finish(struct p2p_dir *d, struct ofproto *ofproto,
         d->path = NULL;
     }
     if (d->tx_moved) {
-        VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": switched", d->bridge,
-                  ofp_to_u16(d->in), ofp_to_u16(d->out));
+        char *since = dir_since_change(d);
+
+        VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": switched%s", d->bridge,
+                  ofp_to_u16(d->in), ofp_to_u16(d->out), since);
+        free(since);
     } else {
         VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": stays switched",
                  d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out));
@@ -1019,9 +1046,12 @@ dir_run_direct(struct p2p_dir *d, struct dir_ctx *ctx)
                              "the lane");
             return;
         }
-        VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": direct (%s)",
+        char *since = dir_since_change(d);
+
+        VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": direct (%s)%s",
                   d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out),
-                  dir_lane_name(d));
+                  dir_lane_name(d), since);
+        free(since);
         COVERAGE_INC(p2p_lane_direct);
         d->state = DIR_DIRECT;
     }
@@ -1208,24 +1238,25 @@ p2p_lane_listener(struct ofproto *ofproto, ofp_port_t in_port,
              * later), credit it with what the lane carried so far. */
             dir_credit(d);
         }
+        if (d->want_out != want) {
+            d->changed_us = time_usec();
+        }
         d->want_out = want;
     }
     ovs_mutex_unlock(&lane_mutex);
     seq_change(lane_seq_obj);
 }
 
-void
-p2p_lane_run(void)
+/* Refreshes the directions' references to their paths, outside the lock
+ * (the detector calls the listener with its own lock held). */
+static void
+lane_refresh_paths(void)
+    OVS_EXCLUDED(lane_mutex)
 {
     struct p2p_dir **todo;
     struct p2p_dir *d;
     size_t n = 0, i;
 
-    p2p_lane_init();
-    lane_seq_last = seq_read(lane_seq_obj);
-
-    /* Refresh the references to the paths, outside the lock (the detector
-     * calls the listener with its own lock held). */
     ovs_mutex_lock(&lane_mutex);
     todo = xmalloc((hmap_count(&dirs) + 1) * sizeof *todo);
     HMAP_FOR_EACH (d, node, &dirs) {
@@ -1251,6 +1282,56 @@ p2p_lane_run(void)
         ovs_mutex_unlock(&lane_mutex);
     }
     free(todo);
+}
+
+/* Returns true if 'd' is in a step of a hand-over that it entered less
+ * than P2P_LANE_SPIN_MS ago, waiting for an application on the host or for
+ * OVS's PMD, either of which answers within microseconds. */
+static bool
+dir_step_fresh(const struct p2p_dir *d, long long int now)
+    OVS_REQUIRES(lane_mutex)
+{
+    switch (d->state) {
+    case DIR_ASK_TX:
+    case DIR_DRAIN:
+    case DIR_ASK_RX:
+    case DIR_REVERT_TX:
+    case DIR_REVERT_DRAIN:
+    case DIR_REVERT_RX:
+        return !d->in_vm && now - d->entered < P2P_LANE_SPIN_MS;
+    case DIR_IDLE:
+    case DIR_PLUG:
+    case DIR_DIRECT:
+    default:
+        return false;
+    }
+}
+
+/* Returns true if some direction is in a fresh step (dir_step_fresh()). */
+static bool
+lane_steps_fresh(void)
+    OVS_REQUIRES(lane_mutex)
+{
+    long long int now = time_msec();
+    struct p2p_dir *d;
+
+    HMAP_FOR_EACH (d, node, &dirs) {
+        if (dir_step_fresh(d, now)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+p2p_lane_run(void)
+{
+    long long int stop;
+    struct p2p_dir *d;
+
+    p2p_lane_init();
+    lane_seq_last = seq_read(lane_seq_obj);
+    lane_refresh_paths();
 
     ovs_mutex_lock(&lane_mutex);
     HMAP_FOR_EACH_SAFE (d, node, &dirs) {
@@ -1262,6 +1343,31 @@ p2p_lane_run(void)
             free(d->note);
             free(d->bridge);
             free(d);
+        }
+    }
+
+    /* Drive the steps of hand-overs under way from here, for at most
+     * P2P_LANE_STEP_US, checking every P2P_LANE_STEP_POLL_US and sleeping
+     * in between: each step waits for an application's next burst or for
+     * OVS's PMD, which take microseconds.  Going round the main loop
+     * instead (p2p_lane_wait()'s immediate wake-ups) keeps the main thread
+     * busy, and a thread that is always runnable gets a CPU shared with
+     * busy-polling threads only at the scheduler's next slice, milliseconds
+     * later; one that sleeps is scheduled again as soon as it wakes up. */
+    stop = time_usec() + P2P_LANE_STEP_US;
+    while (lane_steps_fresh() && time_usec() < stop) {
+        long long int now;
+
+        ovs_mutex_unlock(&lane_mutex);
+        xnanosleep_no_quiesce(P2P_LANE_STEP_POLL_US * 1000);
+        lane_refresh_paths();
+        ovs_mutex_lock(&lane_mutex);
+
+        now = time_msec();
+        HMAP_FOR_EACH (d, node, &dirs) {
+            if (dir_step_fresh(d, now)) {
+                dir_run(d);
+            }
         }
     }
     ovs_mutex_unlock(&lane_mutex);
