@@ -17,8 +17,14 @@
 common   what they share: the patched OVS run from the build tree with DPDK,
          ports, dpdk-testpmd applications, CPU accounting, cleanup
 dpdkr    dpdkr ports against vhost-user (utilities/ovs-p2p-bench-dpdkr)
-lanes    direct lanes against the switched path and vhost-user, the ring
-         ceiling and the switchover time (utilities/ovs-p2p-bench-lanes)
+lanes    direct lanes against DPDK memif, the switched path and
+         vhost-user, the ring ceiling and the switchover time
+         (utilities/ovs-p2p-bench-lanes)
+chain    chains of N VNFs, all direct, all switched and over vhost-user
+         (utilities/ovs-p2p-bench-chain; run() for another benchmark)
+
+plots    their plots with matplotlib: functions of plain data that write
+         a PNG file (throughput against packet size, latency CDFs)
 
 Each benchmark module's main(argv) is its command; the scripts in
 utilities/ only call it.  See Documentation/dpdkr-benchmark.rst and

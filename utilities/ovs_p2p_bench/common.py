@@ -405,22 +405,41 @@ class Bench(object):
         return self.vsctl('get', 'Interface', name, 'link_state',
                           check=False).strip() == 'up'
 
-    def start_testpmd(self, role, ptype, path, mode, size, main_lcore=1):
+    def start_testpmd(self, role, ptype, path, mode, size, main_lcore=1,
+                      memif_role='server'):
         """Starts dpdk-testpmd as application 'role' ('a' or 'b') of port
         'path' of 'ptype', forwarding in 'mode' ('txonly' sending 'size'
-        bytes, 'rxonly') on CPU 1 - 'main_lcore'."""
+        bytes, 'rxonly') on CPU 1 - 'main_lcore'.
+
+        'ptype' 'memif' is no OVS port but DPDK's own net_memif, 'path' its
+        control socket, which the 'server' ('memif_role') creates and
+        listens on (start it first) and the 'client' connects to when it
+        starts; with a lane's geometry: 1024 descriptors of 2048 bytes."""
         a = self.args
         cmd = ['stdbuf', '-oL', a.testpmd, '-l', '0,1',
                '--main-lcore', str(main_lcore), '--in-memory', '--no-pci',
                '--file-prefix', '%s-%s' % (self.file_prefix, role)]
         if ptype == 'dpdkr':
             cmd += ['-d', self.pmd, '--vdev', 'net_dpdkr0,path=' + path]
+        elif ptype == 'memif':
+            # DPDK 22.11 takes the socket as an abstract address unless
+            # told otherwise, and truncates it silently at 108 bytes.
+            if len(path) >= 108:
+                raise BenchError('memif socket path too long (%d bytes, '
+                                 'at most 107): %s' % (len(path), path))
+            cmd += ['--vdev', 'net_memif0,role=%s,id=0,socket=%s,'
+                    'socket-abstract=no,rsize=10,bsize=2048'
+                    % (memif_role, path)]
         else:
             cmd += ['--single-file-segments', '--vdev',
                     'net_virtio_user0,path=%s,queues=1,queue_size=%d'
                     % (path, a.vhost_queue_size)]
         cmd += ['--', '--forward-mode=' + mode, '--stats-period', '1',
                 '--auto-start', '--total-num-mbufs=8192']
+        if ptype == 'memif':
+            # The server's link is down until the client connects: no 9 s
+            # wait for it at start.
+            cmd.append('--disable-link-check')
         if mode == 'txonly':
             cmd.append('--txpkts=%d' % size)
         tp = Testpmd(self, 'testpmd-%s' % role, cmd)
@@ -584,9 +603,10 @@ def wait_for_quiet_machine(args):
         time.sleep(args.load_poll)
 
 
-def add_run_arguments(parser, what):
+def add_run_arguments(parser, what, sizes='64,1500'):
     """Adds the options that say what the benchmark runs: the build, and
-    rounds of 'what' (e.g. "type") and size."""
+    rounds of 'what' (e.g. "type") and size ('sizes' by default, 64 with
+    --quick)."""
     parser.add_argument('--builddir', default=DEFAULT_BUILDDIR,
                         help='patched OVS build tree (default: %(default)s)')
     parser.add_argument('--srcdir', help='patched OVS source tree, for the '
@@ -601,8 +621,8 @@ def add_run_arguments(parser, what):
                         help='seconds of traffic before measuring '
                         '(default: %(default)s)')
     parser.add_argument('--sizes',
-                        help='packet sizes (default: 64,1500; 64 with '
-                        '--quick)')
+                        help='packet sizes (default: %s; 64 with '
+                        '--quick)' % sizes)
 
 
 def add_machine_arguments(parser, pmd_dir, vhost_help):

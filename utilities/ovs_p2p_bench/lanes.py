@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Benchmarks direct lanes against the switched path and vhost-user.
+"""Benchmarks direct lanes against DPDK memif, the switched path and
+vhost-user.
 
 Three parts, in one OVS:
 
@@ -21,23 +22,32 @@ Three parts, in one OVS:
        testpmd A (txonly) -> p1 -> flow in_port=1,actions=output:2 -> p2
                                                   -> testpmd B (rxonly)
 
-   for 'lane' (dpdkr ports, the direction direct over a lane), 'switched'
-   (the same with 'ovs-appctl p2p/force-switched br0 p1', so that OVS's PMD
-   forwards) and 'vhost-user' (as utilities/ovs-p2p-bench-dpdkr).  It
-   reports the rate B received and the CPU time per packet of everything
-   involved: all threads of A and of B, the processing share of OVS's PMD
-   thread, and OVS's other threads.
+   (with in_port=2,actions=output:1 too: a link both ways, as in a service
+   chain) for 'lane' (dpdkr ports, both directions direct over a lane),
+   'memif' (no OVS port: DPDK's own net_memif between A and B, the static
+   direct channel a user could pick instead, with a lane's ring geometry),
+   'switched' (the same dpdkr ports with 'ovs-appctl p2p/force-switched
+   br0 p1' and p2, so that OVS's PMD forwards) and 'vhost-user' (as
+   utilities/ovs-p2p-bench-dpdkr).  It reports the rate B received and
+   the CPU time per packet of everything involved: all threads of A and
+   of B, the processing share of OVS's PMD thread, and OVS's other
+   threads; and, for the lane, all the CPU that OVS's PMD thread used.
 
 2. The machine's ceiling: tests/dpdkr-ring-ceiling, two threads copying
    packets through one dpdkr ring with the ring code of the PMD and of
-   lanes (dpdkr-ring.h) and nothing else, on the CPUs of A and B.
+   lanes (dpdkr-ring.h) and nothing else, on the CPUs of A and B, at every
+   size.
 
 3. Switchover time: ovs-p2p-traffic sends numbered frames p1 -> p2 at a
-   modest rate while the flow alternates between output:2 (direct) and
-   output:2,output:3 (p3 a dummy port; switched), sent as OpenFlow
-   flow_mods by this script; the time from just before each flow_mod is
-   written to the moment the lane manager logs the end of the hand-over.
-   The traffic tool must report no loss and no reordering.
+   modest rate while the flow of in_port=1 alternates between output:2
+   (direct) and output:2,output:3 (p3 a dummy port; switched), sent as
+   OpenFlow flow_mods by this script; the time from just before each
+   flow_mod is written to the moment the lane manager logs the end of the
+   hand-over.  The traffic tool must report no loss and no reordering.
+
+It prints the figures, medians and spreads over rounds, ratios and goals,
+writes them as JSON (results.json) and plots them (throughput.png,
+switchover-cdf.png; ovs_p2p_bench.plots) into --plot-dir.
 
 See Documentation/dpdkr-lanes-benchmark.rst.  Run as root, after 'make',
 while nothing else runs DPDK on the machine.
@@ -62,14 +72,24 @@ import subprocess
 import sys
 import time
 
+from . import chain, plots
 from .common import (Bench, BenchError, add_machine_arguments,
                      add_run_arguments, cpu_delta, find_thread, log, loadavg,
                      out, set_program, task_runtimes, wait_for,
                      wait_for_quiet_machine)
 
 PROG = 'ovs-p2p-bench-lanes'
-KINDS = ('lane', 'switched', 'vhost-user')
+KINDS = ('lane', 'memif', 'switched', 'vhost-user')
+SIZES = (64, 256, 1024, 1500)
 FILE_PREFIX = 'p2planes'
+# What p2p/show says of the two directions of the link when direct.
+FORWARD = 'p1(1) -> p2(2): direct'
+# B never sends: its direction goes direct without its answer, and A
+# (txonly) never reads, so it never says that it reads that lane: the
+# direction stays in this step, OVS polling neither port.
+REVERSE = ('p2(2) -> p1(1): direct',
+           'p2(2) -> p1(1): eligible (asking the output application to read '
+           'the lane)')
 
 
 # ---- A minimal OpenFlow 1.0 client, to time flow_mods exactly. ---------
@@ -232,14 +252,21 @@ class LaneBench(Bench):
 
     def start_testpmd(self, role, ptype, path, mode, size):
         """As ovs-p2p-bench-dpdkr's, with the forwarding lcore on the CPU
-        that --app-cpus gives for A or B."""
+        that --app-cpus gives for A or B.  For memif, B (started first) is
+        the server, A the client."""
         cpu = self.args.app_cpus[0 if role == 'a' else 1]
         return super().start_testpmd(role, ptype, path, mode, size,
-                                     main_lcore=1 - cpu)
+                                     main_lcore=1 - cpu,
+                                     memif_role='client' if role == 'a'
+                                     else 'server')
 
     # ---- dpdkr ports p1, p2 and a dummy p3. ---------------------------
 
-    def add_lane_ports(self):
+    def add_lane_ports(self, dummy=False):
+        """Adds dpdkr ports p1 and p2, a point-to-point link both ways
+        (in_port=1,actions=output:2 and in_port=2,actions=output:1, as a
+        link of a service chain), and if 'dummy', p3 without an
+        application."""
         ports = []
         for i in (1, 2):
             name = 'p%d' % i
@@ -247,14 +274,19 @@ class LaneBench(Bench):
                        name, 'type=dpdkr', 'ofport_request=%d' % i,
                        'options:region-dir=' + self.regiondir)
             ports.append((name, os.path.join(self.regiondir, name)))
-        # p3: a third dpdkr port without an application, the extra output
-        # that makes p1 -> p2 switched (OVS drops what it sends there).
-        self.vsctl('add-port', 'br0', 'p3', '--', 'set', 'Interface', 'p3',
-                   'type=dpdkr', 'ofport_request=3',
-                   'options:region-dir=' + self.regiondir)
-        for i, (name, path) in enumerate(ports + [('p3', None)], 1):
+        waits = list(ports)
+        if dummy:
+            # p3: a third dpdkr port without an application, the extra
+            # output that makes p1 -> p2 switched in part 3 (OVS drops what
+            # it sends there).  Not in part 1: OVS's PMD would poll it.
+            self.vsctl('add-port', 'br0', 'p3', '--', 'set', 'Interface',
+                       'p3', 'type=dpdkr', 'ofport_request=3',
+                       'options:region-dir=' + self.regiondir)
+            waits.append(('p3', None))
+        for i, (name, path) in enumerate(waits, 1):
             self.wait_port(name, i, path)
         self.ofctl('add-flow', 'br0', 'in_port=1,actions=output:2')
+        self.ofctl('add-flow', 'br0', 'in_port=2,actions=output:1')
         return ports
 
     def del_lane_ports(self, ports):
@@ -265,65 +297,108 @@ class LaneBench(Bench):
     def p2p_show(self):
         return self.unixctl.call('p2p/show', 'br0')
 
-    def is_direct(self):
-        return 'p1(1) -> p2(2): direct' in self.p2p_show()
+    def is_direct(self, show=None):
+        """True if p1 -> p2 is direct ('show': p2p/show's output, or now)."""
+        return FORWARD in (self.p2p_show() if show is None else show)
+
+    def link_direct(self, show=None):
+        """True if both directions of the link p1 <-> p2 are direct
+        ('show': p2p/show's output, or now)."""
+        show = self.p2p_show() if show is None else show
+        return FORWARD in show and any(r in show for r in REVERSE)
 
     # ---- Part 1: throughput and CPU per packet. -----------------------
 
     def measure(self, kind, size):
         a = self.args
-        ptype = 'vhost-user' if kind == 'vhost-user' else 'dpdkr'
+        ptype = {'lane': 'dpdkr', 'switched': 'dpdkr'}.get(kind, kind)
+        sock = None
         if ptype == 'dpdkr':
             ports = self.add_lane_ports()
             if kind == 'switched':
-                self.appctl('p2p/force-switched', 'br0', 'p1', 'on')
+                # The whole link on OVS's PMD, both ways, as vanilla OVS.
+                for port in ('p1', 'p2'):
+                    self.appctl('p2p/force-switched', 'br0', port, 'on')
+        elif ptype == 'memif':
+            # No OVS port: B listens on a socket of its own in the work
+            # directory (DPDK 22.11 does not remove it: a fresh name per
+            # run), A connects to it.
+            self.memif_runs = getattr(self, 'memif_runs', 0) + 1
+            sock = os.path.join(self.workdir, 'memif%d.sock'
+                                % self.memif_runs)
+            ports = [('memif-a', sock), ('memif-b', sock)]
         else:
             ports = self.add_ports(ptype)
         try:
             (n1, p1), (n2, p2) = ports
             tb = self.start_testpmd('b', ptype, p2, 'rxonly', size)
             tb.wait_ready()
-            wait_for('testpmd B to connect to %s' % n2,
-                     lambda: tb.check() and self.connected(ptype, n2), 30)
+            if ptype == 'memif':
+                wait_for('testpmd B to listen on %s' % sock,
+                         lambda: tb.check() and os.path.exists(sock), 30)
+            else:
+                wait_for('testpmd B to connect to %s' % n2,
+                         lambda: tb.check() and self.connected(ptype, n2),
+                         30)
             ta = self.start_testpmd('a', ptype, p1, 'txonly', size)
             ta.wait_ready()
-            wait_for('testpmd A to connect to %s' % n1,
-                     lambda: ta.check() and self.connected(ptype, n1), 30)
+            if ptype != 'memif':
+                wait_for('testpmd A to connect to %s' % n1,
+                         lambda: ta.check() and self.connected(ptype, n1),
+                         30)
             if kind == 'lane':
-                wait_for('p1 -> p2 to go direct',
-                         lambda: ta.check() and tb.check()
-                         and self.is_direct(), 30)
+                # B only receives: p2 -> p1 goes direct with a sender that
+                # never sends.
+                try:
+                    wait_for('p1 -> p2 and p2 -> p1 to go direct',
+                             lambda: ta.check() and tb.check()
+                             and self.link_direct(), 30)
+                except BenchError as e:
+                    raise BenchError('%s; p2p/show:\n%s'
+                                     % (e, self.p2p_show()))
             wait_for('packets to reach testpmd B',
                      lambda: ta.check() and tb.check() and tb.last_rx() > 0,
                      20)
             time.sleep(a.warmup)
-            if kind == 'lane' and not self.is_direct():
-                raise BenchError('p1 -> p2 left the lane during warm-up:\n'
-                                 + self.p2p_show())
+            if kind == 'lane':
+                show = self.p2p_show()
+                if not self.link_direct(show):
+                    raise BenchError('the link left the lane during '
+                                     'warm-up:\n' + show)
             if kind == 'switched' and self.is_direct():
                 raise BenchError('p1 -> p2 is direct despite '
                                  'p2p/force-switched')
 
             pid_ovs = self.vswitchd.pid
+            # OVS runs PMD threads only while the datapath has a port that
+            # needs one: none for memif, whose bridge has no port.
             pmd_tid = find_thread(pid_ovs, 'pmd')
-            if not pmd_tid:
+            if not pmd_tid and ptype != 'memif':
                 raise BenchError('no PMD thread in ovs-vswitchd')
             c0 = [task_runtimes(p) for p in (ta.p.pid, tb.p.pid, pid_ovs)]
             self.appctl('dpif-netdev/pmd-stats-clear')
             t0 = time.monotonic()
             time.sleep(a.duration)
+            # testpmd prints its statistics every 1 s, or 2 s where its
+            # TSC estimate is high: the window lasts until each has
+            # printed two in it.
+            wait_for('two statistics of each testpmd in the window',
+                     lambda: all(sum(1 for x in list(tp.samples)
+                                     if x[0] >= t0) >= 2
+                                 for tp in (ta, tb)), 10, 0.05)
             stats = self.appctl('dpif-netdev/pmd-stats-show')
             t1 = time.monotonic()
             c1 = [task_runtimes(p) for p in (ta.p.pid, tb.p.pid, pid_ovs)]
             show = self.p2p_show() if ptype == 'dpdkr' else ''
             load = loadavg()[0]
+            rxqs = self.appctl('dpif-netdev/pmd-rxq-show') if pmd_tid else ''
             ta.check()
             tb.check()
             with open(os.path.join(self.workdir, 'stats-%s-%d.txt'
                                    % (kind, size)), 'a') as f:
-                f.write(stats + show)
-            if kind == 'lane' and 'p1(1) -> p2(2): direct' not in show:
-                raise BenchError('p1 -> p2 left the lane during the '
+                f.write(stats + show + rxqs)
+            if kind == 'lane' and not self.link_direct(show):
+                raise BenchError('the link left the lane during the '
                                  'measurement:\n' + show)
             wall = t1 - t0
             r = {'load1': load, 'wall': wall}
@@ -331,22 +406,29 @@ class LaneBench(Bench):
             r['tx_a_mpps'] = ta.rate(t0, t1, 'tx') / 1e6
             r['a_cpu'] = cpu_delta(c0[0], c1[0]) / wall
             r['b_cpu'] = cpu_delta(c0[1], c1[1]) / wall
-            pmd_cpu_s = cpu_delta(c0[2], c1[2], tids=(pmd_tid,))
-            r['pmd_cpu'] = pmd_cpu_s / wall
+            pmd_tids = (pmd_tid,) if pmd_tid else ()
+            r['pmd_cpu'] = cpu_delta(c0[2], c1[2], tids=pmd_tids) / wall
             r['ovs_other_cpu'] = cpu_delta(c0[2], c1[2],
-                                           exclude=(pmd_tid,)) / wall
+                                           exclude=pmd_tids) / wall
             # The PMD's processing share of the CPU time it got: OVS counts
             # TSC cycles busy (processing) or idle; the idle ones are
             # polling that a packet does not cause.
-            st = self.pmd_section(stats)
-            m_idle = re.search(r'idle cycles: (\d+)', st)
-            m_proc = re.search(r'processing cycles: (\d+)', st)
-            m_rx = re.search(r'packets received: (\d+)', st)
-            if not (m_idle and m_proc and m_rx):
-                raise BenchError('cannot parse pmd-stats-show:\n' + st)
-            idle, proc = int(m_idle.group(1)), int(m_proc.group(1))
+            if pmd_tid and 'pmd thread' in stats:
+                st = self.pmd_section(stats)
+                m_idle = re.search(r'idle cycles: (\d+)', st)
+                m_proc = re.search(r'processing cycles: (\d+)', st)
+                m_rx = re.search(r'packets received: (\d+)', st)
+                if not (m_idle and m_proc and m_rx):
+                    raise BenchError('cannot parse pmd-stats-show:\n' + st)
+                idle, proc = int(m_idle.group(1)), int(m_proc.group(1))
+                rx = int(m_rx.group(1))
+            elif ptype == 'memif':
+                idle, proc, rx = 0, 0, 0
+            else:
+                raise BenchError('no PMD thread in pmd-stats-show:\n'
+                                 + stats)
             r['busy'] = 100.0 * proc / (idle + proc) if idle + proc else 0
-            r['ovs_mpps'] = int(m_rx.group(1)) / wall / 1e6
+            r['ovs_mpps'] = rx / wall / 1e6
             r['pmd_proc_cpu'] = r['pmd_cpu'] * r['busy'] / 100.0
             pkts = r['rx_b_mpps'] * 1e6
             if pkts <= 0:
@@ -361,23 +443,29 @@ class LaneBench(Bench):
                 r['ns_other']
         except BaseException:
             try:
-                self.stop_testpmds()
-                if ptype == 'dpdkr':
-                    self.appctl('p2p/force-switched', 'br0', 'p1', 'off')
-                    self.del_lane_ports(ports)
-                else:
-                    self.del_ports(ports)
+                self.end_run(kind, ptype, ports)
             except Exception as e:
                 log('cleaning up after the error below: %s' % e)
             raise
         else:
-            self.stop_testpmds()
-            if ptype == 'dpdkr':
-                self.appctl('p2p/force-switched', 'br0', 'p1', 'off')
-                self.del_lane_ports(ports)
-            else:
-                self.del_ports(ports)
+            self.end_run(kind, ptype, ports)
         return r
+
+    def end_run(self, kind, ptype, ports):
+        """Stops the applications of a measure() run and removes its ports
+        (for memif, B's socket, which DPDK 22.11 leaves behind)."""
+        self.stop_testpmds()
+        if ptype == 'dpdkr':
+            if kind == 'switched':
+                for port in ('p1', 'p2'):
+                    self.appctl('p2p/force-switched', 'br0', port, 'off')
+            self.del_lane_ports(ports)
+        elif ptype == 'memif':
+            for name, sock in ports[:1]:
+                if os.path.exists(sock):
+                    os.unlink(sock)
+        else:
+            self.del_ports(ports)
 
     # ---- Part 2: the ceiling. ------------------------------------------
 
@@ -396,7 +484,7 @@ class LaneBench(Bench):
 
     def switchover(self, n, rate):
         a = self.args
-        ports = self.add_lane_ports()
+        ports = self.add_lane_ports(dummy=True)
         (n1, p1), (n2, p2) = ports
         stop = os.path.join(self.workdir, 'traffic.stop')
         cmd = [os.path.join(self.workdir, 'bin', 'ovs-p2p-traffic'),
@@ -547,20 +635,300 @@ of OVS's PMD thread times its share of processing cycles (pmd-stats-show:
 processing / (processing + idle)), per packet, i.e. its polling when idle
 is not counted; ns OVS: every other thread of ovs-vswitchd (main thread,
 which runs the lane manager, handlers, revalidators); ns total: the sum.
-A, B, pmd: CPUs used by A, B and the PMD thread; busy%: PMD processing
-cycles; load: 1-minute load average."""
+A, B, pmd: CPUs used by A, B and the PMD thread (pmd: all its CPU time,
+busy or idle); busy%: PMD processing cycles; load: 1-minute load average.
+memif: DPDK's net_memif between A and B, no OVS port (and so no PMD
+thread): ns PMD and ns OVS are what OVS costs meanwhile, idle."""
 
 
 def ratio(a, b):
     return a / b if b else float('nan')
 
 
-def check_quick(args, sw_times, sw_rc, sw_clean, ceil, results):
+def spread(xs):
+    """(median, min, max) of 'xs', NaNs if empty."""
+    xs = list(xs)
+    if not xs:
+        return (float('nan'),) * 3
+    return statistics.median(xs), min(xs), max(xs)
+
+
+def summarize(args, results, ceil):
+    """Returns (per_kind, ratios, pmd) from part 1's results ({(round,
+    size, kind): r}) and the ceilings ({(size, cpus): Mpps}):
+
+    per_kind  {(size, kind): {key: median} for the columns, with
+              'rx_b_mpps', 'ns_total' and 'pmd_cpu' as (median, min, max)
+              over rounds}
+    ratios    {size: {name: median over rounds of the per-round ratio}}:
+              'lane/memif' (B Mpps), 'cpu memif/lane' (ns total),
+              'lane/switched', 'lane/vhost-user' (B Mpps), 'lane/ceil'
+              (lane's B Mpps / the ceiling on A's and B's CPUs),
+              'lane/ceil2' (/ the ceiling on CPUs 0,1)
+    pmd       {size: (median, min, max)} of the CPU OVS's PMD thread used
+              while the lane carried traffic, all of it, in % of a core
+    """
+    rounds = range(1, args.rounds + 1)
+    per_kind = {}
+    for size in args.sizes:
+        for kind in args.kinds:
+            rs = [results[(rnd, size, kind)] for rnd in rounds
+                  if (rnd, size, kind) in results]
+            if not rs:
+                continue
+            m = dict((key, statistics.median(r[key] for r in rs))
+                     for key in ('ns_a', 'ns_b', 'ns_pmd', 'ns_other',
+                                 'tx_a_mpps', 'ovs_mpps'))
+            for key in ('rx_b_mpps', 'ns_total', 'pmd_cpu'):
+                m[key] = spread(r[key] for r in rs)
+            per_kind[(size, kind)] = m
+
+    def per_round(size, kind, f):
+        xs = []
+        for rnd in rounds:
+            la = results.get((rnd, size, 'lane'))
+            ot = results.get((rnd, size, kind)) if kind else True
+            if la and ot:
+                xs.append(f(la, ot))
+        return statistics.median(xs) if xs else float('nan')
+
+    ratios = {}
+    for size in args.sizes:
+        c_same = ceil.get((size, args.app_cpus), 0)
+        c_two = ceil.get((size, (0, 1)), 0)
+        ratios[size] = {
+            'lane/memif': per_round(size, 'memif', lambda la, o:
+                                    ratio(la['rx_b_mpps'],
+                                          o['rx_b_mpps'])),
+            'cpu memif/lane': per_round(size, 'memif', lambda la, o:
+                                        ratio(o['ns_total'],
+                                              la['ns_total'])),
+            'lane/switched': per_round(size, 'switched', lambda la, o:
+                                       ratio(la['rx_b_mpps'],
+                                             o['rx_b_mpps'])),
+            'lane/vhost-user': per_round(size, 'vhost-user', lambda la, o:
+                                         ratio(la['rx_b_mpps'],
+                                               o['rx_b_mpps'])),
+            'lane/ceil': per_round(size, None, lambda la, o:
+                                   ratio(la['rx_b_mpps'], c_same)),
+            'lane/ceil2': per_round(size, None, lambda la, o:
+                                    ratio(la['rx_b_mpps'], c_two)),
+        }
+    pmd = dict((size, tuple(100 * x for x in m['pmd_cpu']))
+               for (size, kind), m in per_kind.items() if kind == 'lane')
+    return per_kind, ratios, pmd
+
+
+def print_summary(args, per_kind, ratios, pmd):
+    out('Summary: median and spread (min-max) over %d round(s)'
+        % args.rounds)
+    out('%5s %-10s %8s %-15s %8s %8s %8s %8s %8s %-15s'
+        % ('size', 'kind', 'B Mpps', 'min-max', 'ns A', 'ns B', 'ns PMD',
+           'ns OVS', 'ns total', 'min-max'))
+    for size in args.sizes:
+        for kind in args.kinds:
+            m = per_kind.get((size, kind))
+            if m is None:
+                continue
+            mp, nt = m['rx_b_mpps'], m['ns_total']
+            out('%5d %-10s %8.3f %-15s %8.1f %8.1f %8.1f %8.1f %8.1f %-15s'
+                % (size, kind, mp[0], '%.3f-%.3f' % mp[1:], m['ns_a'],
+                   m['ns_b'], m['ns_pmd'], m['ns_other'], nt[0],
+                   '%.1f-%.1f' % nt[1:]))
+    out()
+    out('Ratios (medians of the per-round ratios; Mpps: B Mpps, CPU: ns '
+        'total):')
+    out('%5s %11s %15s %13s %15s %10s %10s'
+        % ('size', 'lane/memif', 'CPU memif/lane', 'lane/switched',
+           'lane/vhost-user', 'lane/ceil', 'lane/ceil2'))
+    for size in args.sizes:
+        x = ratios[size]
+        out('%5d %11.3f %15.3f %13.3f %15.3f %10.3f %10.3f'
+            % (size, x['lane/memif'], x['cpu memif/lane'],
+               x['lane/switched'], x['lane/vhost-user'], x['lane/ceil'],
+               x['lane/ceil2']))
+    out('(Mpps ratios but CPU memif/lane: how many times the CPU per packet '
+        'memif needs; lane/ceil: against the ceiling on the CPUs of A and '
+        'B, %d,%d; lane/ceil2: on CPUs 0,1)' % args.app_cpus)
+    if pmd:
+        out()
+        out("OVS's PMD thread while the lane carried traffic (all its CPU "
+            'time, busy or idle, in % of one core; median (min-max)):')
+        out('  ' + '   '.join('%d B: %.1f %% (%.1f-%.1f)' % ((size,) + v)
+                              for size, v in sorted(pmd.items())))
+
+
+def met(ok):
+    return 'MET' if ok else 'NOT MET'
+
+
+def evaluate_goals(args, ratios, pmd, sw):
+    """Returns the goals' verdicts, each as a line of text, from the
+    ratios and PMD CPU of summarize() and the switchover figures 'sw'."""
+    verdicts = []
+    sizes = args.sizes
+
+    def nums(key):
+        return [(s, ratios[s][key]) for s in sizes
+                if ratios[s][key] == ratios[s][key]]
+    vm = nums('lane/memif')
+    if vm:
+        verdicts.append('lane >= memif at every size: %s (%s)'
+                        % (met(all(x >= 1 for s, x in vm)),
+                           ', '.join('%.2fx at %d B' % (x, s)
+                                     for s, x in vm)))
+        x64 = dict(vm).get(64)
+        if x64 is not None:
+            verdicts.append('lane >= 1.5x memif at 64 B: %s (%.2fx)'
+                            % (met(x64 >= 1.5), x64))
+    vc = nums('lane/ceil')
+    if vc:
+        verdicts.append('lane >= 80%% of the ceiling at every size: %s (%s)'
+                        % (met(all(x >= 0.8 for s, x in vc)),
+                           ', '.join('%.0f%% at %d B' % (100 * x, s)
+                                     for s, x in vc)))
+    if pmd:
+        worst = max(pmd, key=lambda s: pmd[s][0])
+        verdicts.append("OVS's PMD CPU while the lane carries traffic <= 5%% "
+                        'of a core: %s (%.1f%% at %d B, median)'
+                        % (met(pmd[worst][0] <= 5), pmd[worst][0], worst))
+    if sw:
+        worst = max(sw['switched_p99'], sw['direct_p99'])
+        verdicts.append('switchover <= 1 ms (p99 of both directions, '
+                        'to the end of the hand-over): %s (%.3f ms)'
+                        % (met(worst <= 1.0), worst))
+        verdicts.append('switchover <= 1 ms (p99 of both directions, to '
+                        'A sending on the new path): %s (%.3f ms)'
+                        % (met(sw['first_p99'] <= 1.0), sw['first_p99']))
+        verdicts.append("no loss (but what OVS's switched path drops "
+                        'on p2) or reordering across the switches: '
+                        '%s' % met(sw['clean']))
+    return verdicts
+
+
+def plot_results(data, plot_dir):
+    """Writes the plots of a run's results ('data' as in results.json)
+    into 'plot_dir'; returns the paths written.  Raises PlotError."""
+    paths = []
+    info = '%s, %s' % (data['date'], data['machine'])
+    if data['summary']:
+        series = []
+        for kind in data['args']['kinds']:
+            rows = [x for x in data['summary'] if x['kind'] == kind]
+            if rows:
+                series.append({
+                    'label': kind,
+                    'sizes': [x['size'] for x in rows],
+                    'median': [x['rx_b_mpps']['median'] for x in rows],
+                    'min': [x['rx_b_mpps']['min'] for x in rows],
+                    'max': [x['rx_b_mpps']['max'] for x in rows]})
+        for cpus in sorted(set(tuple(c['cpus']) for c in data['ceiling'])):
+            rows = sorted((c['size'], c['mpps']) for c in data['ceiling']
+                          if tuple(c['cpus']) == cpus)
+            series.append({'label': 'ring ceiling, CPUs %d,%d' % cpus,
+                           'sizes': [s for s, m in rows],
+                           'median': [m for s, m in rows],
+                           'style': 'dashed'})
+        paths.append(plots.throughput_vs_size(
+            os.path.join(plot_dir, 'throughput.png'), series,
+            'testpmd A (txonly) -> B (rxonly): packets B received per '
+            'second\nA on CPU %d, B on CPU %d; medians of %d round(s), '
+            'bars min-max; %s' % (data['args']['app_cpus'][0],
+                                  data['args']['app_cpus'][1],
+                                  data['args']['rounds'], info),
+            ylabel='B receives (Mpps, log scale)'))
+    so = data['switchover']
+    if so:
+        series = []
+        for to, what, color in (('switched', 'direct -> switched', 'C0'),
+                                ('direct', 'switched -> direct', 'C1')):
+            series.append(('%s, end of the hand-over' % what,
+                           so['end_ms'][to], {'color': color}))
+            series.append(('%s, A on the new path (<=)' % what,
+                           so['first_ms'][to],
+                           {'color': color, 'linestyle': '--'}))
+        paths.append(plots.latency_cdf(
+            os.path.join(plot_dir, 'switchover-cdf.png'), series,
+            'Switchover: flow_mod to the new path, under %d pps; %s'
+            % (data['args']['switch_rate'], info),
+            xlabel='time from the flow_mod (ms, log scale)', limit=1.0,
+            limit_label='goal: 1 ms'))
+    return paths
+
+
+def results_data(args, bench, results, ceil, ceil_cpu, sw_data, per_kind,
+                 ratios, pmd, verdicts):
+    """The run's raw results and summary, for results.json: everything
+    plot_results() needs, and figures for the documentation."""
+    def triple(t):
+        return {'median': t[0], 'min': t[1], 'max': t[2]}
+    summary = []
+    for (size, kind), m in sorted(per_kind.items()):
+        row = {'size': size, 'kind': kind}
+        for key, v in m.items():
+            row[key] = triple(v) if isinstance(v, tuple) else v
+        summary.append(row)
+    return {
+        'program': PROG,
+        'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
+        'machine': '%s, %d CPUs' % (os.uname().nodename, os.cpu_count()),
+        'ovs': getattr(bench, 'version', None),
+        'dpdk': getattr(bench, 'dpdk_version', None),
+        'args': {'rounds': args.rounds, 'duration': args.duration,
+                 'warmup': args.warmup, 'sizes': args.sizes,
+                 'kinds': args.kinds, 'app_cpus': list(args.app_cpus),
+                 'pmd_cpu_mask': args.pmd_cpu_mask,
+                 'switches': args.switches,
+                 'switch_rate': args.switch_rate,
+                 'ceiling_time': args.ceiling_time, 'quick': args.quick},
+        'load_before': bench.start_load[0],
+        'load_after': loadavg(),
+        'runs': [dict(r, round=rnd, size=size, kind=kind)
+                 for (rnd, size, kind), r in sorted(results.items())],
+        'ceiling': [{'size': size, 'cpus': list(cpus), 'mpps': mpps,
+                     'cpu_s': ceil_cpu[(size, cpus)]}
+                    for (size, cpus), mpps in sorted(ceil.items())],
+        'switchover': sw_data,
+        'summary': summary,
+        'ratios': [dict(ratios[size], size=size) for size in args.sizes],
+        'lane_pmd_cpu_pct': [dict(triple(v), size=size)
+                             for size, v in sorted(pmd.items())],
+        'goals': verdicts,
+    }
+
+
+def json_clean(x):
+    """'x' with NaNs (a ratio without data) as None: strict JSON."""
+    if isinstance(x, float) and x != x:
+        return None
+    if isinstance(x, dict):
+        return dict((k, json_clean(v)) for k, v in x.items())
+    if isinstance(x, (list, tuple)):
+        return [json_clean(v) for v in x]
+    return x
+
+
+def write_outputs(args, data):
+    """Writes results.json and the plots into --plot-dir; returns the
+    paths written and the reason the plots were not, if so."""
+    os.makedirs(args.plot_dir, exist_ok=True)
+    path = os.path.join(args.plot_dir, 'results.json')
+    with open(path, 'w') as f:
+        json.dump(json_clean(data), f, indent=1, allow_nan=False)
+        f.write('\n')
+    try:
+        return [path] + plot_results(json_clean(data), args.plot_dir), None
+    except plots.PlotError as e:
+        return [path], str(e)
+
+
+def check_quick(args, sw_times, sw_rc, sw_clean, ceil, results, written):
     """--quick: raises BenchError unless every part measured what it is
     about: every switch timed (positive, under the 10 s the wait allows),
     the traffic tool ended well and the lanes lost nothing, every ceiling
-    and every run carried packets at a positive rate and cost, and OVS's
-    PMD received nothing while the direction was direct."""
+    and every run carried packets at a positive rate and cost, OVS's PMD
+    received nothing while the link was direct nor for memif (no port),
+    and the results and plots were written ('written': their paths)."""
     bad = []
     if args.switches > 0:
         for to, xs in sorted(sw_times.items()):
@@ -586,24 +954,55 @@ def check_quick(args, sw_times, sw_rc, sw_clean, ceil, results):
                     if not r[key] > 0:
                         bad.append('%s %d B: %s = %r'
                                    % (kind, size, key, r[key]))
-                if kind == 'lane' and r['ovs_mpps'] != 0:
-                    bad.append('lane %d B: OVS\'s PMD received %r Mpps'
-                               % (size, r['ovs_mpps']))
-                if kind != 'lane' and not r['ovs_mpps'] > 0:
+                if kind in ('lane', 'memif') and r['ovs_mpps'] != 0:
+                    bad.append('%s %d B: OVS\'s PMD received %r Mpps'
+                               % (kind, size, r['ovs_mpps']))
+                if kind == 'lane' and not 0 <= r['pmd_cpu'] <= 1.5:
+                    bad.append('lane %d B: pmd_cpu = %r'
+                               % (size, r['pmd_cpu']))
+                if kind in ('switched', 'vhost-user') \
+                        and not r['ovs_mpps'] > 0:
                     bad.append('%s %d B: ovs_mpps = %r'
                                % (kind, size, r['ovs_mpps']))
+    wanted = ['results.json']
+    if args.kinds:
+        wanted.append('throughput.png')
+    if args.switches > 0:
+        wanted.append('switchover-cdf.png')
+    for name in wanted:
+        path = os.path.join(args.plot_dir, name)
+        if path not in written:
+            bad.append('%s not written' % path)
+        elif name.endswith('.png') and not plots.is_png(path):
+            bad.append('%s is not a PNG' % path)
+        elif not os.path.getsize(path):
+            bad.append('%s is empty' % path)
     if bad:
         raise BenchError('--quick: implausible figures: ' + '; '.join(bad))
     out('quick run: every figure plausible')
+
+
+def replot(args):
+    """--replot: the plots of an earlier run's results.json."""
+    try:
+        with open(args.replot) as f:
+            data = json.load(f)
+        for path in plot_results(data, args.plot_dir):
+            out('plot: %s' % path)
+    except (OSError, ValueError, KeyError, plots.PlotError) as e:
+        log('error: %s: %s' % (args.replot, e))
+        return 1
+    return 0
 
 
 def main(argv=None):
     set_program(PROG)
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description='Benchmarks direct lanes against the switched path and '
-        'vhost-user, with the ring ceiling and the switchover time.')
-    add_run_arguments(parser, 'kind')
+        description='Benchmarks direct lanes against DPDK memif, the '
+        'switched path and vhost-user, with the ring ceiling and the '
+        'switchover time.')
+    add_run_arguments(parser, 'kind', ','.join(str(s) for s in SIZES))
     parser.add_argument('--kinds', default=','.join(KINDS),
                         help='what to measure (default: %(default)s)')
     parser.add_argument('--switches', type=int,
@@ -615,21 +1014,36 @@ def main(argv=None):
     parser.add_argument('--ceiling-time', type=float, default=2,
                         help='seconds per ceiling measurement (default: '
                         '%(default)s)')
-    parser.add_argument('--app-cpus', default='0,0',
-                        help="CPUs of A's and B's forwarding lcores, as "
-                        'ovs-p2p-bench-dpdkr: both on CPU 0 (default: '
-                        '%(default)s)')
+    parser.add_argument('--app-cpus', default='0,1',
+                        help="CPUs of A's and B's forwarding lcores: A on "
+                        "CPU 0, B on CPU 1 with OVS's PMD (default: "
+                        '%(default)s; 0,0 as ovs-p2p-bench-dpdkr)')
+    parser.add_argument('--skip-chains', action='store_true',
+                        help='skip part 4, the chains of N VNFs (--quick '
+                        'skips it unless --chain-lengths is given)')
+    parser.add_argument('--plot-dir', default='bench-lanes-plots',
+                        help='where to write results.json, throughput.png '
+                        'and switchover-cdf.png (default: %(default)s, '
+                        'in the current directory)')
+    parser.add_argument('--replot', metavar='RESULTS_JSON',
+                        help='only plot, into --plot-dir, the results.json '
+                        'of an earlier run (no root needed)')
     parser.add_argument('--quick', action='store_true',
-                        help='a check of the benchmark itself, in seconds: '
-                        '1 round of 2 s after 1 s of warm-up, 64-byte '
-                        'packets, 20 switches per direction, 1 s per '
-                        'ceiling, 512 hugepages, no waiting for a quiet '
-                        'machine; fails unless every figure is plausible')
+                        help='a check of the benchmark itself, in about a '
+                        'minute: 1 round of 5 s after 1 s of warm-up, '
+                        '64-byte packets, 20 switches per direction, 1 s '
+                        'per ceiling, 512 hugepages, no waiting for a '
+                        'quiet machine; fails unless every figure is '
+                        'plausible and the plots are written')
     parser.add_argument('--poll-interval', type=float, default=0.0001,
                         help=argparse.SUPPRESS)
     add_machine_arguments(parser, '/usr/local/lib/ovs-p2p/bench-lanes',
                           argparse.SUPPRESS)
+    chain.add_arguments(parser)
     args = parser.parse_args(argv)
+    args.plot_dir = os.path.abspath(args.plot_dir)
+    if args.replot:
+        return replot(args)
     if args.quick:
         # A window of two of testpmd's statistics, which come every 2 s
         # where its TSC estimate is a little high (see dpdkr.py).
@@ -639,7 +1053,7 @@ def main(argv=None):
     if args.switches is None:
         args.switches = 20 if args.quick else 1000
     if args.sizes is None:
-        args.sizes = '64' if args.quick else '64,1500'
+        args.sizes = '64' if args.quick else ','.join(str(s) for s in SIZES)
     if args.hugepages is None:
         args.hugepages = 512 if args.quick else 2048
     args.builddir = os.path.abspath(args.builddir)
@@ -673,7 +1087,7 @@ def main(argv=None):
         out()
 
         # Part 3 first: it is the quickest to fail.
-        sw = None
+        sw = sw_data = None
         res, rc = {}, None
         if args.switches > 0:
             out('Switchover: %d switches each way under %d pps of '
@@ -711,24 +1125,40 @@ def main(argv=None):
                             and counters.get('reordered') == '0'
                             and counters.get('duplicates') == '0'
                             and counters.get('corrupted') == '0')}
+
+            def ms(d):
+                return dict((to, [x * 1e3 for x in xs])
+                            for to, xs in d.items())
+            sw_data = dict(sw, end_ms=ms(res), first_ms=ms(first),
+                           log_ms=ms(logres), traffic=summary,
+                           counters=counters, traffic_exit=rc)
             out()
 
         # Part 2: the ceiling, on A's and B's CPUs and, for reference, on
         # two CPUs.
-        ceil = {}
+        # Once per round (the machine is noisy); the medians are used.
+        ceil, ceil_cpu = {}, {}
         out('Ceiling: tests/dpdkr-ring-ceiling, 2 threads through one '
-            'dpdkr ring (1024 x 2048 B)')
+            'dpdkr ring (1024 x 2048 B), %d round(s), medians'
+            % args.rounds)
         placements = [args.app_cpus]
         if args.app_cpus != (0, 1):
             placements.append((0, 1))
-        for size in args.sizes:
-            for cpus in placements:
-                mpps, cpu_s = bench.ceiling(size, cpus)
-                ceil[(size, cpus)] = mpps
-                out('  %5d B, CPUs %d,%d: %8.3f Mpps, %7.1f ns CPU/packet'
-                    % (size, cpus[0], cpus[1], mpps,
-                       cpu_s / (mpps * 1e6 * args.ceiling_time) * 1e9
-                       if mpps else float('nan')))
+        for rnd in range(args.rounds):
+            for size in args.sizes:
+                for cpus in placements:
+                    mpps, cpu_s = bench.ceiling(size, cpus)
+                    ceil.setdefault((size, cpus), []).append(mpps)
+                    ceil_cpu.setdefault((size, cpus), []).append(cpu_s)
+        for key in sorted(ceil):
+            size, cpus = key
+            mpps = statistics.median(ceil[key])
+            cpu_s = statistics.median(ceil_cpu[key])
+            ceil[key], ceil_cpu[key] = mpps, cpu_s
+            out('  %5d B, CPUs %d,%d: %8.3f Mpps, %7.1f ns CPU/packet'
+                % (size, cpus[0], cpus[1], mpps,
+                   cpu_s / (mpps * 1e6 * args.ceiling_time) * 1e9
+                   if mpps else float('nan')))
         out()
 
         # Part 1.
@@ -744,88 +1174,34 @@ def main(argv=None):
                         results[(rnd, size, kind)] = r
                         out(fmt_row(rnd, size, kind, r))
             out()
-            out('Summary: median over %d round(s)' % args.rounds)
-            out('%5s %-10s %8s %8s %8s %8s %8s %8s'
-                % ('size', 'kind', 'B Mpps', 'ns A', 'ns B', 'ns PMD',
-                   'ns OVS', 'ns total'))
-            med = {}
-            for size in args.sizes:
-                for kind in args.kinds:
-                    rs = [results[k] for k in sorted(results)
-                          if k[1] == size and k[2] == kind]
-                    m = dict((key, statistics.median(r[key] for r in rs))
-                             for key in ('rx_b_mpps', 'ns_a', 'ns_b',
-                                         'ns_pmd', 'ns_other', 'ns_total'))
-                    med[(size, kind)] = m
-                    out('%5d %-10s %8.3f %8.1f %8.1f %8.1f %8.1f %8.1f'
-                        % (size, kind, m['rx_b_mpps'], m['ns_a'], m['ns_b'],
-                           m['ns_pmd'], m['ns_other'], m['ns_total']))
-            out()
-            out('Ratios (medians of the per-round ratios for lane vs '
-                'switched and vhost-user):')
-            out('%5s %14s %14s %14s %14s %12s %12s'
-                % ('size', 'Mpps lane/sw', 'CPU sw/lane', 'Mpps lane/vhu',
-                   'CPU vhu/lane', 'lane/ceil', 'lane/ceil2'))
-        goals = []
-        for size in args.sizes if args.kinds else []:
-            def per_round(kind, f):
-                xs = []
-                for rnd in range(1, args.rounds + 1):
-                    la = results.get((rnd, size, 'lane'))
-                    ot = results.get((rnd, size, kind))
-                    if la and ot:
-                        xs.append(f(la, ot))
-                return statistics.median(xs) if xs else float('nan')
-            mpps_sw = per_round('switched', lambda la, o:
-                                ratio(la['rx_b_mpps'], o['rx_b_mpps']))
-            cpu_sw = per_round('switched', lambda la, o:
-                               ratio(o['ns_total'], la['ns_total']))
-            mpps_vh = per_round('vhost-user', lambda la, o:
-                                ratio(la['rx_b_mpps'], o['rx_b_mpps']))
-            cpu_vh = per_round('vhost-user', lambda la, o:
-                               ratio(o['ns_total'], la['ns_total']))
-            lane = med.get((size, 'lane'), {}).get('rx_b_mpps',
-                                                   float('nan'))
-            c_same = ratio(lane, ceil.get((size, args.app_cpus), 0))
-            c_two = ratio(lane, ceil.get((size, (0, 1)), 0))
-            out('%5d %14.3f %14.3f %14.3f %14.3f %12.3f %12.3f'
-                % (size, mpps_sw, cpu_sw, mpps_vh, cpu_vh, c_same, c_two))
-            goals.append((size, c_same, cpu_sw))
+        per_kind, ratios, pmd = summarize(args, results, ceil)
         if args.kinds:
-            out('(lane/ceil: against the ceiling on the CPUs of A and B, '
-                '%d,%d; lane/ceil2: against the ceiling on CPUs 0,1)'
-                % args.app_cpus)
-        out()
+            print_summary(args, per_kind, ratios, pmd)
+            out()
 
-        verdicts = []
-        for size, c_same, cpu_sw in goals:
-            if c_same == c_same:
-                verdicts.append('lane >= 90%% of ceiling at %d B: %s '
-                                '(%.0f%%)' % (size, 'MET' if c_same >= 0.9
-                                              else 'NOT MET', 100 * c_same))
-            if cpu_sw == cpu_sw:
-                verdicts.append('>= 4x less CPU/packet than switched at '
-                                '%d B: %s (%.2fx)'
-                                % (size, 'MET' if cpu_sw >= 4 else 'NOT MET',
-                                   cpu_sw))
-        if sw:
-            worst = max(sw['switched_p99'], sw['direct_p99'])
-            verdicts.append('switchover <= 1 ms (p99 of both directions, '
-                            'to the end of the hand-over): %s (%.3f ms)'
-                            % ('MET' if worst <= 1.0 else 'NOT MET', worst))
-            verdicts.append('switchover <= 1 ms (p99 of both directions, to '
-                            'A sending on the new path): %s (%.3f ms)'
-                            % ('MET' if sw['first_p99'] <= 1.0
-                               else 'NOT MET', sw['first_p99']))
-            verdicts.append("no loss (but what OVS's switched path drops "
-                            'on p2) or reordering across the switches: '
-                            '%s' % ('MET' if sw['clean'] else 'NOT MET'))
+        # Part 4: chains of N VNFs, in the same OVS.
+        chains = None
+        if not args.skip_chains and (not args.quick or args.chain_lengths):
+            chains = chain.run(bench, args)
+            out()
+
+        verdicts = evaluate_goals(args, ratios, pmd, sw)
         load = loadavg()
         out('load average at end: %.2f %.2f %.2f' % tuple(load))
         out('Goals: ' + '; '.join(verdicts))
+        data = results_data(args, bench, results, ceil, ceil_cpu, sw_data,
+                            per_kind, ratios, pmd, verdicts)
+        if chains is not None:
+            data['chains'] = chains
+        written, why = write_outputs(args, data)
+        for path in written:
+            out('%s: %s' % ('results' if path.endswith('.json') else 'plot',
+                            path))
+        if why:
+            out('plots not written: %s' % why)
         if args.quick:
             check_quick(args, res, rc, sw['clean'] if sw else False, ceil,
-                        results)
+                        results, written)
         ok = True
     except BenchError as e:
         log('error: %s' % e)
