@@ -28,7 +28,8 @@
  *
  * Attaches to the dpdkr region file REGION as an application would (maps it
  * shared, takes the client's lock (dpdkr_client_lock()), sets client_state to
- * RUNNING) and then, for S seconds (default 3) at full speed, with
+ * RUNNING) and then, for S seconds (default 3, or until SIGTERM, after which
+ * it prints its counts and exits as if its time were up) at full speed, with
  * pseudo-random choices drawn from seed N (default: from the time and pid,
  * printed), does what MODE says:
  *
@@ -95,6 +96,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +434,15 @@ usage(void)
     printf("usage: dpdkr-hostile --path REGION [--seconds S] [--seed N] "
            "[--mode garbage|valid-then-garbage|valid|raw|lane|"
            "receiver-stuck|receiver-silent|bad-index] [--truncate]\n");
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_sigterm(int sig)
+{
+    (void) sig;
+    stop_requested = 1;
 }
 
 /* Lane mode. */
@@ -813,6 +824,7 @@ main(int argc, char *argv[])
     fflush(stdout);
     prng_state = seed;
     memset(&n, 0, sizeof n);
+    signal(SIGTERM, on_sigterm);
     start = now();
     half = start + seconds / 2;
     t = start;
@@ -821,7 +833,7 @@ main(int argc, char *argv[])
 
         if (iter % 256 == 0) {
             t = now();
-            if (t - start >= seconds) {
+            if (t - start >= seconds || stop_requested) {
                 break;
             }
         }
