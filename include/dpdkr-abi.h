@@ -17,7 +17,7 @@
 #ifndef DPDKR_ABI_H
 #define DPDKR_ABI_H 1
 
-/* The dpdkr shared-memory ABI, version 1.3.
+/* The dpdkr shared-memory ABI, version 1.4.
  *
  * This header is the whole contract between Open vSwitch (the "server",
  * which creates a region per dpdkr port) and the application attached to
@@ -77,13 +77,18 @@
  * control block.  A 1.2 client of a 1.1 switch takes no lane: it waits out
  * the odd generations of such a switch and refuses the lanes of its even
  * ones, whose geometry is zero, so the port stays switched.  A 1.1 client
- * of a 1.2 switch works as 1.1 did, with 1.1's weaknesses (see "Lanes"). */
+ * of a 1.2 switch works as 1.1 did, with 1.1's weaknesses (see "Lanes").
+ *
+ * 1.4 added the switch's totals (struct dpdkr_server_totals), which let a
+ * restarted switch take over the regions and lanes of the switch before it
+ * (see "Restart" below).  Clients ignore them. */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define DPDKR_MAGIC UINT64_C(0x3250325052444b50) /* "PKDRP2P2", LE. */
 #define DPDKR_VERSION_MAJOR 1
-#define DPDKR_VERSION_MINOR 3
+#define DPDKR_VERSION_MINOR 4
 
 #define DPDKR_CACHE_LINE 64
 
@@ -173,8 +178,51 @@ struct dpdkr_region_hdr {
     uint32_t client_flags;      /* 1.3: DPDKR_CLIENT_F_*. */
     uint8_t pad3[DPDKR_CACHE_LINE - 28];
 
-    uint8_t reserved[DPDKR_HDR_SIZE - 5 * DPDKR_CACHE_LINE];
+    /* Cache lines 5 and 6: written by the server only (1.4). */
+    struct dpdkr_server_totals {
+        /* What lanes carried for this port, as the server added it to the
+         * port's statistics. */
+        uint64_t lane_rx_packets;
+        uint64_t lane_rx_bytes;
+        uint64_t lane_tx_packets;
+        uint64_t lane_tx_bytes;
+        uint64_t lane_tx_dropped;
+        uint64_t pad0[3];
+        /* The counters of the lane ring that carries this port's
+         * application's packets (its transmit request's lane and ring), as
+         * the server last read and credited them. */
+        uint64_t mark_epoch;    /* Of that lane, or 0. */
+        uint64_t mark_packets;
+        uint64_t mark_bytes;
+        uint64_t mark_drops;
+        uint64_t mark_drop_bytes;
+        uint64_t pad1[3];
+    } server_totals;
+
+    uint8_t reserved[DPDKR_HDR_SIZE - 7 * DPDKR_CACHE_LINE];
 };
+
+/* The size of a 1.3 header: a 1.4 reader accepts a 'hdr_size' this small
+ * (the totals are then zero). */
+#define DPDKR_HDR_SIZE_1_3 (5 * DPDKR_CACHE_LINE)
+
+/* Restart (1.4).
+ * ==============
+ * A server that stops without closing its regions (it is killed, or it is
+ * told to leave them for the next server) leaves them served: 'magic',
+ * 'epoch' and 'server_state' (DPDKR_SERVER_UP) unchanged.  Its clients
+ * notice nothing; while no server runs they fill their rings.  A server
+ * that starts and finds such a region, of the geometry, owner and mode it
+ * would create, with a client attached, adopts it instead of re-creating
+ * it: it resumes consuming at its C2S 'tail' and producing at its S2C
+ * 'head' (within a ring of the client's indexes, or it skips to them),
+ * continues its ring counters, request generations and 'server_totals',
+ * and writes its own 'server_pid'.  It takes over the lane that the
+ * port's requests name, if that lane's file is where the server would
+ * create it, with the geometry it would give it and the epoch the request
+ * names, and credits what the lane carried since 'server_totals.mark_*'.
+ * Every value it reads back was writable by the client: it is bounded
+ * like any other. */
 
 /* A descriptor: one packet in the buffer area of the descriptor's ring.
  * Written by the ring's producer; the consumer copies it out once and
@@ -361,6 +409,10 @@ struct dpdkr_ctrl {
 #define DPDKR_ABI_ASSERT(EXPR, MSG) _Static_assert(EXPR, MSG)
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring_info) == 32, "ring_info");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_region_hdr) == DPDKR_HDR_SIZE, "hdr");
+DPDKR_ABI_ASSERT(offsetof(struct dpdkr_region_hdr, server_totals)
+                 == DPDKR_HDR_SIZE_1_3, "server_totals");
+DPDKR_ABI_ASSERT(sizeof(struct dpdkr_server_totals) == 2 * DPDKR_CACHE_LINE,
+                 "server_totals size");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_desc) == 16, "desc");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ring) == DPDKR_RING_HDR_SIZE, "ring");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_geo) == 96, "lane_geo");

@@ -252,7 +252,7 @@ dpdkr_region_validate(const void *base, uint64_t file_size,
         return "incompatible ABI major version";
     }
     hdr_size = h->hdr_size;
-    if (hdr_size < offsetof(struct dpdkr_region_hdr, reserved)
+    if (hdr_size < DPDKR_HDR_SIZE_1_3
         || hdr_size > DPDKR_HDR_SIZE) {
         return "bad header size";
     }

@@ -189,3 +189,62 @@ netdev_dpdkr_lane_credit(const struct netdev *netdev OVS_UNUSED,
                          const struct netdev_dpdkr_lane_stats *s OVS_UNUSED)
 {
 }
+
+void
+netdev_dpdkr_exit(bool cleanup OVS_UNUSED)
+{
+}
+
+bool
+netdev_dpdkr_take_adopted(const struct netdev *netdev OVS_UNUSED)
+{
+    return false;
+}
+
+int
+netdev_dpdkr_request_current(const struct netdev *netdev OVS_UNUSED,
+                             enum netdev_dpdkr_side side OVS_UNUSED,
+                             struct netdev_dpdkr_current *cur)
+{
+    memset(cur, 0, sizeof *cur);
+    return ENODEV;
+}
+
+struct netdev_dpdkr_lane *
+netdev_dpdkr_lane_adopt(const struct netdev *lo OVS_UNUSED,
+                        const struct netdev *hi OVS_UNUSED,
+                        uint64_t epoch OVS_UNUSED, char **errp)
+{
+    *errp = xstrdup("this build has no dpdkr ports");
+    return NULL;
+}
+
+uint64_t
+netdev_dpdkr_lane_epoch(const struct netdev_dpdkr_lane *l OVS_UNUSED)
+{
+    return 0;
+}
+
+void
+netdev_dpdkr_lane_set_mark(const struct netdev *netdev OVS_UNUSED,
+                           uint64_t epoch OVS_UNUSED,
+                           const struct netdev_dpdkr_lane_counters *c
+                           OVS_UNUSED)
+{
+}
+
+bool
+netdev_dpdkr_lane_get_mark(const struct netdev *netdev OVS_UNUSED,
+                           uint64_t epoch OVS_UNUSED,
+                           struct netdev_dpdkr_lane_counters *c)
+{
+    memset(c, 0, sizeof *c);
+    return false;
+}
+
+char *
+netdev_dpdkr_lane_path(const struct netdev *lo OVS_UNUSED,
+                       const struct netdev *hi OVS_UNUSED)
+{
+    return NULL;
+}

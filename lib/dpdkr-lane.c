@@ -265,6 +265,58 @@ netdev_dpdkr_tx_head(const struct netdev *netdev)
     return head;
 }
 
+int
+netdev_dpdkr_request_current(const struct netdev *netdev,
+                             enum netdev_dpdkr_side side,
+                             struct netdev_dpdkr_current *cur)
+{
+    char path[DPDKR_LANE_PATH_SIZE];
+    struct dpdkr_geometry geo;
+    struct dpdkr_lane_req r;
+    int id = port_id(netdev);
+    int error;
+
+    memset(cur, 0, sizeof *cur);
+    if (id < 0) {
+        return ENODEV;
+    }
+    error = -rte_pmd_dpdkr_lane_current(id, ring_of(side), &r, path, &geo);
+    if (error) {
+        return error;
+    }
+    /* Read once into private memory above; only checked values leave. */
+    cur->generation = r.generation;
+    cur->path = (r.state == DPDKR_LANE_DIRECT ? NETDEV_DPDKR_DIRECT
+                 : NETDEV_DPDKR_SWITCHED);
+    cur->lane_epoch = r.lane_epoch;
+    cur->ring = r.lane_ring < DPDKR_N_RINGS ? r.lane_ring : -1;
+    cur->old_path_seq = r.old_path_seq;
+    cur->lane_seq = r.lane_seq;
+    path[sizeof path - 1] = '\0';
+    cur->lane = path[0] && geo.epoch == r.lane_epoch ? xstrdup(path) : NULL;
+    return 0;
+}
+
+void
+netdev_dpdkr_exit(bool cleanup)
+{
+    struct netdev_dpdkr_lane *l;
+
+    rte_pmd_dpdkr_keep_regions(!cleanup);
+    if (!cleanup) {
+        return;
+    }
+    /* Nothing is left for a next ovs-vswitchd: remove the lanes, whose
+     * applications leave them as their ports' regions close. */
+    ovs_mutex_lock(&plug_mutex);
+    HMAP_FOR_EACH (l, node, &all_lanes) {
+        if (l->region.size) {
+            unlink(l->path);
+        }
+    }
+    ovs_mutex_unlock(&plug_mutex);
+}
+
 /* From the PMD thread that received the packet. */
 static void
 notify_seq(void *seq_)
@@ -459,48 +511,204 @@ lane_ring(const struct netdev_dpdkr_lane *l, int ring)
                         l->region.base + l->region.geo.ring[ring].offset);
 }
 
+/* Returns the path of the lane of 'lo' and 'hi' (to free) and stores in
+ * '*spec' how to create it, or returns NULL with a message in '*errp'. */
+static char *
+lane_spec(const struct netdev *lo, const struct netdev *hi,
+          struct dpdkr_region_spec *spec, char **errp)
+{
+    uint32_t ring_size, buf_size;
+    char *dir, *path;
+
+    if (port_id(lo) < 0 || port_id(hi) < 0
+        || rte_pmd_dpdkr_geometry(port_id(lo), &ring_size, &buf_size)
+        || !netdev_dpdkr_region_config(lo, &dir, &spec->mode, &spec->owner,
+                                       &spec->group)) {
+        *errp = xstrdup("the ports are not ready");
+        return NULL;
+    }
+    path = xasprintf("%s/lane-%s-%s", dir, netdev_get_name(lo),
+                     netdev_get_name(hi));
+    free(dir);
+    if (strlen(path) >= sizeof ((struct dpdkr_ctrl *) NULL)->lane_path[0]) {
+        *errp = xasprintf("%s: lane path too long", path);
+        free(path);
+        return NULL;
+    }
+    spec->path = path;
+    spec->ring_size = ring_size;
+    spec->buf_size = DPDKR_DEFAULT_BUF_SIZE;
+    return path;
+}
+
+char *
+netdev_dpdkr_lane_path(const struct netdev *lo, const struct netdev *hi)
+{
+    struct dpdkr_region_spec spec;
+    char *err = NULL;
+    char *path = lane_spec(lo, hi, &spec, &err);
+
+    free(err);
+    return path;
+}
+
+/* Makes 'l', whose region is mapped, known to the agent's commands and the
+ * ports' status. */
+static void
+lane_register(struct netdev_dpdkr_lane *l, const struct netdev *lo,
+              const struct netdev *hi)
+{
+    l->end[0].port = xstrdup(netdev_get_name(lo));
+    l->end[1].port = xstrdup(netdev_get_name(hi));
+    ovs_mutex_lock(&plug_mutex);
+    hmap_insert(&all_lanes, &l->node, hash_string(l->path, 0));
+    ovs_mutex_unlock(&plug_mutex);
+}
+
+struct netdev_dpdkr_lane *
+netdev_dpdkr_lane_adopt(const struct netdev *lo, const struct netdev *hi,
+                        uint64_t epoch, char **errp)
+{
+    struct dpdkr_region_spec spec;
+    struct netdev_dpdkr_lane *l;
+    struct dpdkr_geometry want;
+    uint64_t align = 4096;
+    struct statfs sfs;
+    struct stat st;
+    const char *why = NULL;
+    uint32_t log2 = 0;
+    int i;
+
+    *errp = NULL;
+    l = xzalloc(sizeof *l);
+    l->region.fd = -1;
+    l->guard = -1;
+    l->path = lane_spec(lo, hi, &spec, errp);
+    if (!l->path) {
+        free(l);
+        return NULL;
+    }
+    while ((UINT32_C(1) << log2) < spec.ring_size) {
+        log2++;
+    }
+
+    /* Only what this switch would have created: the applications on the
+     * lane can rewrite its header, so the geometry is computed, and the
+     * header's epoch must be the one the ports' requests name. */
+    l->region.fd = open(l->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (l->region.fd < 0) {
+        why = "cannot open it";
+    } else if (fstat(l->region.fd, &st) || !S_ISREG(st.st_mode)
+               || st.st_uid != (spec.owner >= 0 ? (uid_t) spec.owner
+                                : geteuid())
+               || (st.st_mode & 07777) != spec.mode) {
+        why = "not a lane file of this switch's";
+    } else {
+        if (!fstatfs(l->region.fd, &sfs) && sfs.f_type == HUGETLBFS_MAGIC
+            && sfs.f_bsize > 0 && !(sfs.f_bsize & (sfs.f_bsize - 1))) {
+            align = sfs.f_bsize;
+        }
+        if (!dpdkr_region_layout(log2, spec.buf_size, align, &want)) {
+            why = "bad geometry";
+        } else {
+            want.region_size = dpdkr_region_file_size(want.region_size,
+                                                      align);
+            want.epoch = epoch;
+            if ((uint64_t) st.st_size != want.region_size) {
+                why = "its size differs";
+            }
+        }
+    }
+    if (!why) {
+        l->region.size = want.region_size;
+        l->region.base = mmap(NULL, l->region.size, PROT_READ | PROT_WRITE,
+                              MAP_SHARED, l->region.fd, 0);
+        if (l->region.base == MAP_FAILED) {
+            l->region.base = NULL;
+            why = "cannot map it";
+        }
+    }
+    if (!why) {
+        l->guard = rte_pmd_dpdkr_guard(l->region.base, l->region.size);
+        if (l->guard < 0) {
+            why = "cannot guard it against truncation";
+        }
+    }
+    if (!why) {
+        const struct dpdkr_region_hdr *h
+            = ALIGNED_CAST(const struct dpdkr_region_hdr *, l->region.base);
+        struct dpdkr_geometry g;
+
+        /* The header is hostile: validate it (a copy), then compare. */
+        if (dpdkr_region_validate(l->region.base, l->region.size, &g)
+            || memcmp(&g, &want, sizeof g)
+            || !(h->flags & DPDKR_REGION_F_LANE)
+            || h->server_state != DPDKR_SERVER_UP) {
+            why = "its header is not the one the ports' requests name";
+        }
+    }
+    if (why) {
+        *errp = xasprintf("%s: not adopting the lane: %s", l->path, why);
+        dpdkr_region_unmap(&l->region);
+        l->region.size = 0;     /* Keeps lane_close() from removing it. */
+        if (l->guard >= 0) {
+            rte_pmd_dpdkr_unguard(l->guard);
+            l->guard = -1;
+        }
+        free(l->path);
+        free(l);
+        return NULL;
+    }
+    close(l->region.fd);
+    l->region.fd = -1;
+    l->region.geo = want;
+    ALIGNED_CAST(struct dpdkr_region_hdr *, l->region.base)->server_pid
+        = getpid();
+
+    lane_register(l, lo, hi);
+    for (i = 0; i < 2; i++) {
+        const struct netdev *p = i ? hi : lo;
+        bool in_vm = false;
+
+        rte_pmd_dpdkr_client_in_vm(port_id(p), &in_vm);
+        /* An application in a virtual machine reads it: the agent plugged
+         * it in, and keeps it plugged while the port's status lists it. */
+        l->end[i].plug = in_vm ? PLUG_DONE : PLUG_HOST;
+        if (in_vm) {
+            plug_status_changed(l->end[i].port);
+        }
+    }
+    VLOG_INFO("%s: lane adopted from the ovs-vswitchd that ran before",
+              l->path);
+    return l;
+}
+
 struct netdev_dpdkr_lane *
 netdev_dpdkr_lane_open(const struct netdev *lo, const struct netdev *hi,
                        char **errp)
 {
     struct dpdkr_region_spec spec;
-    uint32_t ring_size, buf_size;
     struct netdev_dpdkr_lane *l;
     const char *why;
     bool replaced;
-    char *dir;
     int err;
 
     *errp = NULL;
-    if (port_id(lo) < 0 || port_id(hi) < 0
-        || rte_pmd_dpdkr_geometry(port_id(lo), &ring_size, &buf_size)
-        || !netdev_dpdkr_region_config(lo, &dir, &spec.mode, &spec.owner,
-                                       &spec.group)) {
-        *errp = xstrdup("the ports are not ready");
-        return NULL;
-    }
-
     l = xzalloc(sizeof *l);
     l->region.fd = -1;
     l->guard = -1;
-    l->path = xasprintf("%s/lane-%s-%s", dir, netdev_get_name(lo),
-                        netdev_get_name(hi));
-    free(dir);
-    if (strlen(l->path) >= sizeof ((struct dpdkr_ctrl *) NULL)->lane_path[0]) {
-        *errp = xasprintf("%s: lane path too long", l->path);
-        goto error;
+    l->path = lane_spec(lo, hi, &spec, errp);
+    if (!l->path) {
+        free(l);
+        return NULL;
     }
 
-    spec.path = l->path;
-    spec.ring_size = ring_size;
-    spec.buf_size = DPDKR_DEFAULT_BUF_SIZE;
     why = dpdkr_region_create(&spec, &l->region, &replaced, &err);
     if (why) {
         *errp = xasprintf("%s: cannot %s lane (%s)", l->path, why,
                           ovs_strerror(err));
         goto error;
     }
-    fatal_signal_add_file_to_unlink(l->path);
     close(l->region.fd);
     l->region.fd = -1;
 
@@ -513,11 +721,7 @@ netdev_dpdkr_lane_open(const struct netdev *lo, const struct netdev *hi,
     }
     dpdkr_region_init(l->region.base, &l->region.geo, getpid(),
                       DPDKR_REGION_F_LANE);
-    l->end[0].port = xstrdup(netdev_get_name(lo));
-    l->end[1].port = xstrdup(netdev_get_name(hi));
-    ovs_mutex_lock(&plug_mutex);
-    hmap_insert(&all_lanes, &l->node, hash_string(l->path, 0));
-    ovs_mutex_unlock(&plug_mutex);
+    lane_register(l, lo, hi);
     COVERAGE_INC(dpdkr_lane_open);
     VLOG_DBG("%s: lane created, %"PRIu64" bytes", l->path, l->region.size);
     return l;
@@ -561,7 +765,6 @@ netdev_dpdkr_lane_close(struct netdev_dpdkr_lane *l)
     dpdkr_region_unmap(&l->region);
     if (l->region.size) {
         unlink(l->path);
-        fatal_signal_remove_file_to_unlink(l->path);
         VLOG_DBG("%s: lane removed", l->path);
     }
     free(l->path);
@@ -572,6 +775,12 @@ const char *
 netdev_dpdkr_lane_name(const struct netdev_dpdkr_lane *l)
 {
     return l->path;
+}
+
+uint64_t
+netdev_dpdkr_lane_epoch(const struct netdev_dpdkr_lane *l)
+{
+    return l->region.geo.epoch;
 }
 
 uint32_t

@@ -32,6 +32,7 @@
 #include "p2p/lib/netdev-dpdkr-private.h"
 #include "p2p/include/dpdkr-region.h"
 #include "p2p/include/dpdkr-ring.h"
+#include "p2p/drivers/net/dpdkr/rte_pmd_dpdkr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +45,7 @@
 
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "netdev-dpdk.h"
 #include "netdev-provider.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -78,6 +80,12 @@ struct dpdkr_port {
     /* Lanes. */
     struct netdev_dpdkr_lane_stats lane; /* Sums of what lanes carried. */
     bool rx_bypassed;           /* Receive queue "disabled"? */
+
+    /* Restart (see netdev_dpdkr_take_adopted()). */
+    bool adoption_checked;      /* Asked the driver about its device. */
+    bool adopted;               /* Its region was adopted, and the lane
+                                 * manager has not taken note yet. */
+    struct dpdkr_server_totals totals; /* Published in the region. */
 };
 
 static struct ovs_mutex dpdkr_mutex = OVS_MUTEX_INITIALIZER;
@@ -234,6 +242,43 @@ dpdkr_build_devargs(const struct netdev *netdev, unsigned int id,
     return 0;
 }
 
+/* Once the device of 'netdev' exists: if its region was adopted, resumes
+ * the port's lane totals from what the switch before published. */
+static void
+dpdkr_check_adoption(const struct netdev *netdev)
+{
+    struct dpdkr_server_totals totals;
+    struct dpdkr_port *port;
+    const char *why = NULL;
+    bool adopted = false;
+    int id;
+
+    id = netdev_dpdk_get_port_id(CONST_CAST(struct netdev *, netdev));
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port && !port->adoption_checked && id >= 0) {
+        port->adoption_checked = true;
+        if (rte_pmd_dpdkr_adopted(id, &adopted, &totals, &why)) {
+            /* Not a server port. */
+        } else if (!adopted && why) {
+            VLOG_INFO("%s: not adopting the region left by the ovs-vswitchd "
+                      "that ran before (%s): created anew",
+                      netdev_get_name(netdev), why);
+        } else if (adopted) {
+            port->adopted = true;
+            port->totals = totals;
+            port->lane.rx_packets = totals.lane_rx_packets;
+            port->lane.rx_bytes = totals.lane_rx_bytes;
+            port->lane.tx_packets = totals.lane_tx_packets;
+            port->lane.tx_bytes = totals.lane_tx_bytes;
+            port->lane.tx_dropped = totals.lane_tx_dropped;
+            VLOG_INFO("%s: adopted the region of the ovs-vswitchd that ran "
+                      "before, with its application", netdev_get_name(netdev));
+        }
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+}
+
 static int
 netdev_dpdkr_set_config(struct netdev *netdev, const struct smap *args,
                         char **errp)
@@ -261,15 +306,16 @@ netdev_dpdkr_set_config(struct netdev *netdev, const struct smap *args,
     if (!port->devargs || strcmp(port->devargs, devargs)) {
         VLOG_INFO("%s: region %s", netdev_get_name(netdev), path);
     }
-    if (port->path && strcmp(port->path, path)) {
-        fatal_signal_remove_file_to_unlink(port->path);
+    if (!port->devargs || strcmp(port->devargs, devargs)) {
+        port->adoption_checked = false;
     }
     free(port->devargs);
     free(port->path);
     port->devargs = devargs;
     port->path = path;
-    /* Leave no region behind if ovs-vswitchd is killed. */
-    fatal_signal_add_file_to_unlink(path);
+    /* A region outlives ovs-vswitchd unless it exits with --cleanup or
+     * the port is deleted: the next ovs-vswitchd adopts it, and its
+     * application goes on (dpdkr-abi.h, "Restart"). */
 
     /* netdev-dpdk creates the device, or asks for the netdev to be
      * re-created (EAGAIN) when the devargs change. */
@@ -279,6 +325,9 @@ netdev_dpdkr_set_config(struct netdev *netdev, const struct smap *args,
 
     error = dpdk_class->set_config(netdev, &dargs, errp);
     smap_destroy(&dargs);
+    if (!error) {
+        dpdkr_check_adoption(netdev);
+    }
     return error;
 }
 
@@ -361,6 +410,24 @@ netdev_dpdkr_lane_capable(const struct netdev *netdev)
     return netdev->netdev_class == &dpdkr_class;
 }
 
+/* Publishes 'port''s totals in its region, for the next ovs-vswitchd. */
+static void
+dpdkr_publish_totals(struct dpdkr_port *port)
+    OVS_REQUIRES(dpdkr_mutex)
+{
+    int id = netdev_dpdk_get_port_id(CONST_CAST(struct netdev *,
+                                                port->netdev));
+
+    port->totals.lane_rx_packets = port->lane.rx_packets;
+    port->totals.lane_rx_bytes = port->lane.rx_bytes;
+    port->totals.lane_tx_packets = port->lane.tx_packets;
+    port->totals.lane_tx_bytes = port->lane.tx_bytes;
+    port->totals.lane_tx_dropped = port->lane.tx_dropped;
+    if (id >= 0) {
+        rte_pmd_dpdkr_publish_totals(id, &port->totals);
+    }
+}
+
 void
 netdev_dpdkr_lane_credit(const struct netdev *netdev,
                          const struct netdev_dpdkr_lane_stats *d)
@@ -375,8 +442,71 @@ netdev_dpdkr_lane_credit(const struct netdev *netdev,
         port->lane.tx_packets += d->tx_packets;
         port->lane.tx_bytes += d->tx_bytes;
         port->lane.tx_dropped += d->tx_dropped;
+        dpdkr_publish_totals(port);
     }
     ovs_mutex_unlock(&dpdkr_mutex);
+}
+
+void
+netdev_dpdkr_lane_set_mark(const struct netdev *netdev, uint64_t epoch,
+                           const struct netdev_dpdkr_lane_counters *mark)
+{
+    static const struct netdev_dpdkr_lane_counters zero;
+    struct dpdkr_port *port;
+
+    mark = epoch ? mark : &zero;
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port && (port->totals.mark_epoch != epoch
+                 || port->totals.mark_packets != mark->packets
+                 || port->totals.mark_bytes != mark->bytes
+                 || port->totals.mark_drops != mark->drops
+                 || port->totals.mark_drop_bytes != mark->drop_bytes)) {
+        port->totals.mark_epoch = epoch;
+        port->totals.mark_packets = mark->packets;
+        port->totals.mark_bytes = mark->bytes;
+        port->totals.mark_drops = mark->drops;
+        port->totals.mark_drop_bytes = mark->drop_bytes;
+        dpdkr_publish_totals(port);
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+}
+
+bool
+netdev_dpdkr_lane_get_mark(const struct netdev *netdev, uint64_t epoch,
+                           struct netdev_dpdkr_lane_counters *mark)
+{
+    struct dpdkr_port *port;
+    bool found = false;
+
+    memset(mark, 0, sizeof *mark);
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port && epoch && port->totals.mark_epoch == epoch) {
+        mark->packets = port->totals.mark_packets;
+        mark->bytes = port->totals.mark_bytes;
+        mark->drops = port->totals.mark_drops;
+        mark->drop_bytes = port->totals.mark_drop_bytes;
+        found = true;
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+    return found;
+}
+
+bool
+netdev_dpdkr_take_adopted(const struct netdev *netdev)
+{
+    struct dpdkr_port *port;
+    bool adopted = false;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port && port->adopted) {
+        port->adopted = false;
+        adopted = true;
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+    return adopted;
 }
 
 static int

@@ -196,4 +196,66 @@ struct netdev_dpdkr_lane_stats {
 void netdev_dpdkr_lane_credit(const struct netdev *,
                               const struct netdev_dpdkr_lane_stats *);
 
+/* Restart.
+ * ========
+ *
+ * Regions and lanes outlive ovs-vswitchd unless it exits with --cleanup
+ * (or the port is deleted): the applications go on, and the next
+ * ovs-vswitchd adopts what it finds (dpdkr-abi.h, "Restart";
+ * Documentation/dpdkr-lanes.rst).  An adopted port receives nothing
+ * (netdev_dpdkr_rx_hold() at the index where the previous ovs-vswitchd
+ * stopped) until the lane manager releases it. */
+
+/* Tells the netdev layer that ovs-vswitchd exits, with 'cleanup' if it
+ * removes its datapaths ('ovs-appctl exit --cleanup'): then regions and
+ * lanes go with it; otherwise they stay for the next ovs-vswitchd. */
+void netdev_dpdkr_exit(bool cleanup);
+
+/* Returns true, once, if the region of 'netdev' was adopted from the
+ * ovs-vswitchd that ran before. */
+bool netdev_dpdkr_take_adopted(const struct netdev *);
+
+/* The request currently published to the application on one side of a port
+ * (on an adopted region, the previous ovs-vswitchd's), read back from
+ * shared memory and checked. */
+struct netdev_dpdkr_current {
+    uint32_t generation;        /* 0 if none was ever published. */
+    enum netdev_dpdkr_path path; /* SWITCHED or DIRECT. */
+    char *lane;                 /* Path of the lane it names, or NULL. */
+    uint64_t lane_epoch;
+    int ring;                   /* Ring of the lane, or -1. */
+    uint32_t old_path_seq, lane_seq;
+};
+int netdev_dpdkr_request_current(const struct netdev *,
+                                 enum netdev_dpdkr_side,
+                                 struct netdev_dpdkr_current *);
+
+/* Takes over the lane of ports 'lo' and 'hi' that the previous
+ * ovs-vswitchd created, whose epoch the ports' requests name as 'epoch':
+ * its file must be where netdev_dpdkr_lane_open() creates it, with the
+ * owner, mode, size and geometry it gives it and that epoch.  Returns
+ * NULL, with a message in '*errp' (to free), if it is not so. */
+struct netdev_dpdkr_lane *netdev_dpdkr_lane_adopt(const struct netdev *lo,
+                                                  const struct netdev *hi,
+                                                  uint64_t epoch,
+                                                  char **errp);
+
+/* Returns the path of the lane of 'lo' and 'hi' (to free) as
+ * netdev_dpdkr_lane_open() would create it, or NULL if the ports are not
+ * ready. */
+char *netdev_dpdkr_lane_path(const struct netdev *lo, const struct netdev *hi);
+
+/* Returns the epoch of 'l'. */
+uint64_t netdev_dpdkr_lane_epoch(const struct netdev_dpdkr_lane *);
+
+/* Publishes in the region of 'netdev', the input port of a direction on a
+ * lane of epoch 'epoch' (0: none), the lane counters as last credited
+ * ('mark'), for the next ovs-vswitchd; netdev_dpdkr_lane_get_mark() gives
+ * back, on an adopted port, what the previous one published for 'epoch'
+ * (returning false, with zeros, if it published nothing for it). */
+void netdev_dpdkr_lane_set_mark(const struct netdev *, uint64_t epoch,
+                                const struct netdev_dpdkr_lane_counters *);
+bool netdev_dpdkr_lane_get_mark(const struct netdev *, uint64_t epoch,
+                                struct netdev_dpdkr_lane_counters *);
+
 #endif /* netdev-dpdkr.h */

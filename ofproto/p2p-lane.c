@@ -37,6 +37,7 @@
 #include "ofproto/ofproto-provider.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
@@ -229,6 +230,8 @@ struct p2p_dir {
     uint64_t n_direct;          /* Times it became direct. */
     long long int changed_us;   /* When the detector last changed its
                                  * verdict (time_usec()), or 0. */
+    bool adopted;               /* Taken over from the ovs-vswitchd that
+                                 * ran before (lane_adopt_dir()). */
 };
 
 static struct ovs_mutex lane_mutex = OVS_MUTEX_INITIALIZER;
@@ -236,6 +239,16 @@ static struct hmap dirs OVS_GUARDED_BY(lane_mutex) = HMAP_INITIALIZER(&dirs);
 static struct hmap lanes OVS_GUARDED_BY(lane_mutex)
     = HMAP_INITIALIZER(&lanes);
 static int flush_interval_us OVS_GUARDED_BY(lane_mutex);
+
+/* Ports whose regions were adopted from the ovs-vswitchd that ran before,
+ * not yet taken over (see lane_adopt_bridge()). */
+struct adopt_port {
+    struct ovs_list node;       /* In 'adopt_pending'. */
+    char *bridge;
+    ofp_port_t port;
+};
+static struct ovs_list adopt_pending OVS_GUARDED_BY(lane_mutex)
+    = OVS_LIST_INITIALIZER(&adopt_pending);
 static struct seq *lane_seq_obj;
 static uint64_t lane_seq_last;
 
@@ -424,6 +437,12 @@ dir_credit_ports(struct p2p_dir *d, struct ofproto *ofproto)
     if (b && memcmp(&d->pend_out, &zero, sizeof zero)) {
         netdev_dpdkr_lane_credit(b->netdev, &d->pend_out);
     }
+    if (a && d->lane) {
+        /* For the next ovs-vswitchd: where to credit from. */
+        netdev_dpdkr_lane_set_mark(a->netdev,
+                                   netdev_dpdkr_lane_epoch(d->lane->lane),
+                                   &d->last);
+    }
     d->pend_in = zero;
     d->pend_out = zero;
 }
@@ -529,6 +548,10 @@ dir_end_session(struct p2p_dir *d, const struct p2p_lport *a)
 
     lane_put(d->lane);
     d->lane = NULL;
+    d->adopted = false;
+    if (a->netdev) {
+        netdev_dpdkr_lane_set_mark(a->netdev, 0, NULL);
+    }
     if (d->failed) {
         d->backoff_ms = (d->backoff_ms
                          ? MIN(d->backoff_ms * 2, P2P_LANE_BACKOFF_MAX_MS)
@@ -1323,6 +1346,309 @@ lane_steps_fresh(void)
     return false;
 }
 
+/* Restart.
+ *
+ * A starting ovs-vswitchd adopts the regions of the one before (see
+ * netdev-dpdkr.h), whose applications may be on lanes or in the middle of
+ * a hand-over.  Once the rules are back (flow-restore-wait is over: until
+ * then an adopted port receives nothing, and a lane carries on as it was),
+ * the manager takes over every lane that an adopted port's requests name
+ * and puts its direction in the state that those requests and their
+ * answers show, and the usual steps go on from there: a direction that
+ * the restored rules still make eligible stays direct, any other goes
+ * back to the switched path with the usual hand-over. */
+
+/* Returns the adopted port in 'ports' (of 'n') other than 'a' whose lane
+ * with 'a' is 'lane', if any. */
+static bool
+lane_adopt_peer(struct ofproto *ofproto, const ofp_port_t *ports, size_t n,
+                const struct p2p_lport *a, const char *lane,
+                struct p2p_lport *b)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const struct p2p_lport *lo, *hi;
+        char *path;
+        bool match;
+
+        if (ports[i] == a->ofport->ofp_port
+            || !lport_get(ofproto, ports[i], b)) {
+            continue;
+        }
+        lo = a->ofport->ofp_port < ports[i] ? a : b;
+        hi = lo == a ? b : a;
+        path = netdev_dpdkr_lane_path(lo->netdev, hi->netdev);
+        match = path && !strcmp(path, lane);
+        free(path);
+        if (match) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Takes over direction A->B on lane 'l', which A's transmit request 'tx'
+ * names, in the state that the requests and answers show. */
+static void
+lane_adopt_dir(struct ofproto *ofproto, struct p2p_lane *l,
+               const struct p2p_lport *a, const struct p2p_lport *b,
+               const struct netdev_dpdkr_current *tx)
+    OVS_REQUIRES(lane_mutex)
+{
+    struct p2p_dir *d = dir_get(ofproto->name, a->ofport->ofp_port);
+    uint64_t epoch = netdev_dpdkr_lane_epoch(l->lane);
+    struct netdev_dpdkr_current rx;
+    struct netdev_dpdkr_answer ans;
+    bool in_vm_a = false, in_vm_b = false;
+    bool b_reads, answered;
+
+    d->out = b->ofport->ofp_port;
+    d->lane = l;
+    l->users++;
+    d->ring = tx->ring;
+    d->gen_tx = tx->generation;
+    d->adopted = true;
+    netdev_dpdkr_client_in_vm(a->netdev, &in_vm_a);
+    netdev_dpdkr_client_in_vm(b->netdev, &in_vm_b);
+    d->in_vm = in_vm_a || in_vm_b;
+    /* What the lane carried since the last credit, during the restart
+     * too, goes to the restored rules and the ports. */
+    netdev_dpdkr_lane_get_mark(a->netdev, epoch, &d->last);
+    d->since = time_wall_msec();
+    d->next_credit = time_msec();
+
+    netdev_dpdkr_request_current(b->netdev, NETDEV_DPDKR_RX, &rx);
+    b_reads = rx.generation && rx.lane && rx.lane_epoch == epoch;
+    answered = !netdev_dpdkr_answer(a->netdev, NETDEV_DPDKR_TX, d->gen_tx,
+                                    &ans);
+    if (tx->path == NETDEV_DPDKR_DIRECT) {
+        d->tx_moved = true;
+        if (!answered || ans.path != NETDEV_DPDKR_DIRECT) {
+            /* Not answered yet (or refused): ASK_TX sees to it. */
+            dir_hold(d, a, false, 0);
+            dir_enter(d, DIR_ASK_TX);
+        } else if (b_reads && rx.path == NETDEV_DPDKR_DIRECT) {
+            dir_hold(d, a, true, ans.old_path_seq);
+            dir_bypass(a, true);
+            d->gen_rx = rx.generation;
+            d->rx_asked = true;
+            d->n_direct++;
+            dir_enter(d, DIR_ASK_RX);
+            if (!netdev_dpdkr_answer(b->netdev, NETDEV_DPDKR_RX, d->gen_rx,
+                                     &ans)
+                && ans.path == NETDEV_DPDKR_DIRECT) {
+                d->state = DIR_DIRECT;
+            }
+        } else {
+            /* B was not asked yet: OVS finishes A's old path first. */
+            dir_hold(d, a, true, ans.old_path_seq);
+            dir_enter(d, DIR_DRAIN);
+        }
+    } else {
+        /* A revert was under way. */
+        d->tx_moved = true;
+        d->rx_asked = b_reads;
+        if (b_reads && rx.path == NETDEV_DPDKR_SWITCHED) {
+            /* B was told to finish the lane: wait for it. */
+            d->gen_rx = rx.generation;
+            dir_hold(d, a, false, 0);
+            dir_bypass(a, false);
+            dir_enter(d, DIR_REVERT_RX);
+        } else if (answered && ans.path == NETDEV_DPDKR_SWITCHED) {
+            d->lane_seq = ans.lane_seq;
+            dir_hold(d, a, true, ans.old_path_seq);
+            dir_bypass(a, false);
+            dir_enter(d, DIR_REVERT_DRAIN);
+        } else {
+            dir_hold(d, a, true, netdev_dpdkr_rx_index(a->netdev));
+            dir_enter(d, DIR_REVERT_TX);
+        }
+    }
+    VLOG_INFO("%s: port %"PRIu16" -> %"PRIu16": adopted from the "
+              "ovs-vswitchd that ran before (%s, lane %s)", d->bridge,
+              ofp_to_u16(d->in), ofp_to_u16(d->out),
+              dir_state_names[d->state], dir_lane_name(d));
+}
+
+/* Takes over what the previous ovs-vswitchd left on the adopted ports
+ * 'ports' (of 'n') of 'ofproto'. */
+static void
+lane_adopt_bridge(struct ofproto *ofproto, const ofp_port_t *ports, size_t n)
+    OVS_REQUIRES(lane_mutex)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        struct netdev_dpdkr_current tx;
+        struct p2p_lport a, b;
+        struct p2p_lane *l;
+        char *err = NULL;
+
+        if (!lport_get(ofproto, ports[i], &a)) {
+            continue;
+        }
+        netdev_dpdkr_rx_hold(a.netdev, false, 0);
+        if (netdev_dpdkr_request_current(a.netdev, NETDEV_DPDKR_TX, &tx)
+            || !tx.generation || !tx.lane) {
+            free(tx.lane);
+            continue;
+        }
+        if (!lane_adopt_peer(ofproto, ports, n, &a, tx.lane, &b)) {
+            err = xasprintf("%s: the other port of the lane was not "
+                            "adopted", tx.lane);
+        } else {
+            const struct p2p_lport *lo = ports[i] < b.ofport->ofp_port
+                                         ? &a : &b;
+            const struct p2p_lport *hi = lo == &a ? &b : &a;
+            int ring = lo == &a ? P2P_LANE_RING_LO_HI : !P2P_LANE_RING_LO_HI;
+
+            l = lane_find(ofproto->name, lo->ofport->ofp_port,
+                          hi->ofport->ofp_port);
+            if (tx.ring != ring) {
+                err = xasprintf("%s: the request names ring %d", tx.lane,
+                                tx.ring);
+            } else if (l && netdev_dpdkr_lane_epoch(l->lane)
+                       != tx.lane_epoch) {
+                err = xasprintf("%s: the requests name two epochs",
+                                tx.lane);
+            } else if (!l) {
+                struct netdev_dpdkr_lane *nl;
+
+                nl = netdev_dpdkr_lane_adopt(lo->netdev, hi->netdev,
+                                             tx.lane_epoch, &err);
+                if (nl) {
+                    l = xzalloc(sizeof *l);
+                    l->bridge = xstrdup(ofproto->name);
+                    l->lo = lo->ofport->ofp_port;
+                    l->hi = hi->ofport->ofp_port;
+                    l->lane = nl;
+                    hmap_insert(&lanes, &l->node, dir_hash(l->bridge,
+                                                           l->lo));
+                }
+            }
+            if (!err) {
+                lane_adopt_dir(ofproto, l, &a, &b, &tx);
+            }
+        }
+        if (err) {
+            /* Nobody can manage that lane: A sends to OVS again. */
+            struct netdev_dpdkr_request req = {
+                .side = NETDEV_DPDKR_TX,
+                .path = NETDEV_DPDKR_SWITCHED,
+            };
+            uint32_t gen;
+
+            VLOG_WARN("%s: port %"PRIu16": %s; the input application goes "
+                      "back to the switched path", ofproto->name,
+                      ofp_to_u16(ports[i]), err);
+            netdev_dpdkr_request(a.netdev, &req, &gen);
+            free(err);
+        }
+        free(tx.lane);
+    }
+
+    /* An application that reads a lane that no direction took over
+     * finishes it and reads its port ring alone again. */
+    for (i = 0; i < n; i++) {
+        struct netdev_dpdkr_current rx;
+        struct p2p_lport b;
+        struct p2p_dir *d;
+        bool used = false;
+
+        if (!lport_get(ofproto, ports[i], &b)
+            || netdev_dpdkr_request_current(b.netdev, NETDEV_DPDKR_RX, &rx)) {
+            continue;
+        }
+        HMAP_FOR_EACH (d, node, &dirs) {
+            if (d->state != DIR_IDLE && d->out == ports[i]
+                && !strcmp(d->bridge, ofproto->name)) {
+                used = true;
+            }
+        }
+        if (!used && rx.path == NETDEV_DPDKR_DIRECT && rx.lane) {
+            struct netdev_dpdkr_request req = {
+                .side = NETDEV_DPDKR_RX,
+                .path = NETDEV_DPDKR_SWITCHED,
+                .old_path_seq = netdev_dpdkr_tx_head(b.netdev),
+            };
+            uint32_t gen;
+
+            VLOG_WARN("%s: port %"PRIu16": its application reads a lane that "
+                      "no direction took over (%s); it finishes it",
+                      ofproto->name, ofp_to_u16(ports[i]), rx.lane);
+            netdev_dpdkr_request(b.netdev, &req, &gen);
+        }
+        free(rx.lane);
+    }
+}
+
+/* Takes over what the previous ovs-vswitchd left, once flow-restore-wait
+ * is over.  Returns false while it is not. */
+static bool
+lane_adopt_run(void)
+    OVS_REQUIRES(lane_mutex)
+{
+    struct adopt_port *ap;
+
+    if (ovs_list_is_empty(&adopt_pending)) {
+        return true;
+    }
+    if (ofproto_get_flow_restore_wait()) {
+        return false;
+    }
+    while (!ovs_list_is_empty(&adopt_pending)) {
+        struct adopt_port *first = CONTAINER_OF(ovs_list_front(&adopt_pending),
+                                                struct adopt_port, node);
+        struct ofproto *ofproto = ofproto_lookup(first->bridge);
+        char *bridge = xstrdup(first->bridge);
+        ofp_port_t *ports = NULL;
+        size_t n = 0;
+
+        LIST_FOR_EACH_SAFE (ap, node, &adopt_pending) {
+            if (!strcmp(ap->bridge, bridge)) {
+                ports = xrealloc(ports, (n + 1) * sizeof *ports);
+                ports[n++] = ap->port;
+                ovs_list_remove(&ap->node);
+                free(ap->bridge);
+                free(ap);
+            }
+        }
+        if (ofproto) {
+            lane_adopt_bridge(ofproto, ports, n);
+        }
+        free(ports);
+        free(bridge);
+    }
+    seq_change(lane_seq_obj);
+    return true;
+}
+
+void
+p2p_lane_bridge_configured(struct ofproto *ofproto)
+{
+    struct ofport *ofport;
+    bool any = false;
+
+    p2p_lane_init();
+    ovs_mutex_lock(&lane_mutex);
+    HMAP_FOR_EACH (ofport, hmap_node, &ofproto->ports) {
+        if (netdev_dpdkr_lane_capable(ofport->netdev)
+            && netdev_dpdkr_take_adopted(ofport->netdev)) {
+            struct adopt_port *ap = xmalloc(sizeof *ap);
+
+            ap->bridge = xstrdup(ofproto->name);
+            ap->port = ofport->ofp_port;
+            ovs_list_push_back(&adopt_pending, &ap->node);
+            any = true;
+        }
+    }
+    ovs_mutex_unlock(&lane_mutex);
+    if (any) {
+        seq_change(lane_seq_obj);
+    }
+}
+
 void
 p2p_lane_run(void)
 {
@@ -1334,6 +1660,12 @@ p2p_lane_run(void)
     lane_refresh_paths();
 
     ovs_mutex_lock(&lane_mutex);
+    if (!lane_adopt_run()) {
+        /* Until the rules are back, nothing moves (a lane adopted later
+         * must not meet a new one on the same ports). */
+        ovs_mutex_unlock(&lane_mutex);
+        return;
+    }
     HMAP_FOR_EACH_SAFE (d, node, &dirs) {
         dir_run(d);
         if (d->state == DIR_IDLE && d->want_out == OFPP_NONE

@@ -39,6 +39,12 @@
 void p2p_lane_init(void);
 
 void p2p_lane_run(void);
+
+/* Called after every reconfiguration of bridge 'ofproto': takes note of its
+ * ports whose regions were adopted from the ovs-vswitchd that ran before,
+ * to take over their lanes once the rules are back (flow-restore-wait). */
+struct ofproto;
+void p2p_lane_bridge_configured(struct ofproto *);
 void p2p_lane_wait(void);
 
 /* Tells the manager the datapath's "tx-flush-interval" in microseconds:

@@ -21,6 +21,7 @@ P2P_TESTSUITE_AT = \
 	p2p/tests/p2p-detector.at \
 	p2p/tests/p2p-lane.at \
 	p2p/tests/p2p-lane-failures.at \
+	p2p/tests/p2p-restart.at \
 	p2p/tests/p2p-detector-random.py \
 	p2p/tests/p2p-pipeline-random.py \
 	p2p/tests/p2p-traffic.at \

@@ -22,6 +22,7 @@
 
 #include "p2p/ofproto/p2p-detector.h"
 #include "p2p/ofproto/p2p-lane.h"
+#include "p2p/lib/netdev-dpdkr.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
 #include "util.h"
@@ -145,6 +146,7 @@ p2p_bridge_configure(struct ofproto *ofproto,
 
     p2p_detector_set_config(ofproto, &cfg);
     p2p_config_destroy(&cfg);
+    p2p_lane_bridge_configured(ofproto);
 }
 
 void
@@ -153,6 +155,12 @@ p2p_bridge_run(void)
     /* Probe pipelines first: the lane manager acts on their verdicts. */
     p2p_detector_run();
     p2p_lane_run();
+}
+
+void
+p2p_bridge_exit(bool cleanup)
+{
+    netdev_dpdkr_exit(cleanup);
 }
 
 void

@@ -17,6 +17,8 @@
 #ifndef P2P_BRIDGE_H
 #define P2P_BRIDGE_H 1
 
+#include <stdbool.h>
+
 struct ofproto;
 struct ovsdb_idl;
 struct ovsrec_bridge;
@@ -35,5 +37,10 @@ void p2p_bridge_configure(struct ofproto *ofproto,
 /* Runs the lane manager; called from bridge_run() and bridge_wait(). */
 void p2p_bridge_run(void);
 void p2p_bridge_wait(void);
+
+/* Called when ovs-vswitchd exits, before it destroys its bridges, with
+ * 'cleanup' if it removes its datapaths ('ovs-appctl exit --cleanup'):
+ * otherwise dpdkr regions and lanes stay for the next ovs-vswitchd. */
+void p2p_bridge_exit(bool cleanup);
 
 #endif /* p2p-bridge.h */

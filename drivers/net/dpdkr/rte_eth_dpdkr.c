@@ -253,6 +253,9 @@ struct pmd_internals {
                                  * processed by the caller. */
     uint32_t tx_head_pub;       /* Copy of tx.idx after each burst. */
     uint32_t generation[DPDKR_N_RINGS]; /* Of the last requests. */
+    bool adopted;               /* The region was a predecessor's. */
+    struct dpdkr_server_totals adopted_totals; /* As it found them. */
+    const char *adopt_why;      /* Why a region found was not adopted. */
     void (*rx_notify)(void *);  /* rte_pmd_dpdkr_notify_rx(). */
     void *rx_notify_aux;
     struct dpdkr_liveness live;
@@ -1455,6 +1458,10 @@ dpdkr_client_present(struct pmd_internals *pi)
 
 /* Region life cycle. */
 
+/* Set by rte_pmd_dpdkr_keep_regions(): a server that closes its ports
+ * leaves their regions to the switch that comes next. */
+static bool dpdkr_keep_regions;
+
 static void
 dpdkr_unmap(struct pmd_internals *pi)
 {
@@ -1466,7 +1473,12 @@ dpdkr_unmap(struct pmd_internals *pi)
     if (pi->base) {
         /* 'hdr' is set only once the region is ours to serve or was
          * validated and attached to. */
-        if (pi->hdr && pi->args.server) {
+        if (pi->hdr && pi->args.server && dpdkr_keep_regions) {
+            /* Left serving: its application goes on and a restarted
+             * switch adopts it (dpdkr_server_adopt()). */
+            DPDKR_LOG(INFO, "%s: kept for the next switch\n",
+                      pi->args.path);
+        } else if (pi->hdr && pi->args.server) {
             __atomic_store_n(&pi->hdr->server_state, DPDKR_SERVER_CLOSED,
                              __ATOMIC_RELEASE);
             if (unlink(pi->args.path) && errno != ENOENT) {
@@ -1493,6 +1505,196 @@ dpdkr_unmap(struct pmd_internals *pi)
     }
 }
 
+/* Adoption.
+ *
+ * A switch that restarts (an upgrade, 'ovs-appctl exit', a crash, kill -9)
+ * finds at the port's path the region that its predecessor served, with
+ * the application still attached: the application's driver noticed
+ * nothing, and while no switch ran it kept sending until its ring was
+ * full.  dpdkr_server_adopt() takes such a region over as it is, so that
+ * the application never re-attaches: same file, same epoch, packets on
+ * the rings kept, the switch's own counters continued from the values it
+ * last published in the rings, lane requests continued from their
+ * generations.  Only a region that the port's options would create anew
+ * (same geometry, owner and mode) and that is served, with an application
+ * alive on it, is adopted; the new switch reads back its predecessor's
+ * words like any other shared memory: once, bounded. */
+
+/* Returns the log2 of 'n', a power of 2. */
+static uint32_t
+dpdkr_log2(uint32_t n)
+{
+    uint32_t log2 = 0;
+
+    while ((UINT32_C(1) << log2) < n) {
+        log2++;
+    }
+    return log2;
+}
+
+/* Takes over the region at the port's path, if it may.  Returns NULL if it
+ * did, "" if there is no region there, or why it did not (for a log line),
+ * with nothing mapped. */
+static const char *
+dpdkr_server_adopt(struct pmd_internals *pi)
+{
+    const struct dpdkr_args *a = &pi->args;
+    struct dpdkr_geometry g, want;
+    const char *why = NULL;
+    struct dpdkr_ring *c2s, *s2c;
+    uint32_t head, tail, gen;
+    uint64_t align = 4096;
+    struct statfs sfs;
+    struct stat st;
+    bool in_vm;
+    int i;
+
+    pi->fd = open(a->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (pi->fd < 0) {
+        return errno == ENOENT ? "" : "cannot open it";
+    }
+    if (fstat(pi->fd, &st) || !S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+        goto error;
+    }
+    if (st.st_uid != (a->owner >= 0 ? (uid_t) a->owner : geteuid())
+        || (a->group >= 0 && st.st_gid != (gid_t) a->group)
+        || (st.st_mode & 07777) != a->mode) {
+        why = "its owner, group or mode differs from the port's options";
+        goto error;
+    }
+    if (!fstatfs(pi->fd, &sfs) && sfs.f_type == HUGETLBFS_MAGIC
+        && sfs.f_bsize > 0 && !(sfs.f_bsize & (sfs.f_bsize - 1))) {
+        align = sfs.f_bsize;
+    }
+    if (!dpdkr_region_layout(dpdkr_log2(a->ring_size), a->buf_size, align,
+                             &want)) {
+        why = "bad geometry";
+        goto error;
+    }
+    want.region_size = dpdkr_region_file_size(want.region_size, align);
+    if ((uint64_t) st.st_size != want.region_size) {
+        why = "its size differs from the port's geometry";
+        goto error;
+    }
+    pi->size = st.st_size;
+    pi->base = mmap(NULL, pi->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                    pi->fd, 0);
+    if (pi->base == MAP_FAILED) {
+        pi->base = NULL;
+        why = "cannot map it";
+        goto error;
+    }
+    pi->guard = dpdkr_guard_add(pi->base, pi->size);
+    if (pi->guard < 0) {
+        why = "cannot guard it against truncation";
+        goto error;
+    }
+    why = dpdkr_region_validate(pi->base, pi->size, &g);
+    if (why) {
+        goto error;
+    }
+    want.epoch = g.epoch;
+    if (memcmp(&g, &want, sizeof g)
+        || ((struct dpdkr_region_hdr *) pi->base)->flags) {
+        why = "its geometry differs from the port's options";
+        goto error;
+    }
+    pi->hdr = (struct dpdkr_region_hdr *) pi->base;
+    if (__atomic_load_n(&pi->hdr->server_state, __ATOMIC_ACQUIRE)
+        != DPDKR_SERVER_UP) {
+        why = "no switch served it";
+        goto error;
+    }
+
+    /* An application alive on it: holding the lock, or, in a virtual
+     * machine (whose lock the host cannot see), started. */
+    pi->probe_fd = open(a->path, O_RDONLY | O_CLOEXEC);
+    in_vm = (__atomic_load_n(&pi->hdr->client_flags, __ATOMIC_RELAXED)
+             & DPDKR_CLIENT_F_VM);
+    if (!(pi->probe_fd >= 0 && dpdkr_client_locked(pi->probe_fd))
+        && !(in_vm && __atomic_load_n(&pi->hdr->client_state,
+                                      __ATOMIC_ACQUIRE)
+                      == DPDKR_CLIENT_RUNNING)) {
+        why = "no application is attached to it";
+        goto error;
+    }
+
+    pi->geo = g;
+    pi->ctrl = (struct dpdkr_ctrl *) (pi->base + g.ctrl_offset);
+    dpdkr_ring_view_init(&pi->rx, pi->base, &g, DPDKR_RING_C2S, 0);
+    dpdkr_ring_view_init(&pi->tx, pi->base, &g, DPDKR_RING_S2C, 0);
+    c2s = pi->rx.ring;
+    s2c = pi->tx.ring;
+
+    /* Resume receiving where the switch before stopped, unless that is
+     * not a place the application's ring can be (then skip to its head:
+     * what lies between cannot be trusted to be packets). */
+    head = dpdkr_load_acquire(&c2s->head);
+    tail = dpdkr_load_acquire(&c2s->tail);
+    if (head - tail > pi->rx.size) {
+        DPDKR_LOG(WARNING, "%s: inconsistent ring to the switch (head %"
+                  PRIu32", tail %"PRIu32"): resuming at its head\n",
+                  a->path, head, tail);
+        tail = head;
+    }
+    dpdkr_ring_view_set_idx(&pi->rx, tail);
+    /* Until the switch has decided what becomes of the port's traffic (its
+     * flows are back: rte_pmd_dpdkr_rx_hold()), what the application sends
+     * waits on its ring. */
+    pi->rx_limit = tail;
+    pi->rx_hold = 1;
+
+    /* Resume sending after the last packet the switch before put on the
+     * application's ring, within a ring of what it has read. */
+    head = dpdkr_load_acquire(&s2c->head);
+    tail = dpdkr_load_acquire(&s2c->tail);
+    if (head - tail > pi->tx.size) {
+        DPDKR_LOG(WARNING, "%s: inconsistent ring to the application "
+                  "(head %"PRIu32", tail %"PRIu32"): resuming at its tail\n",
+                  a->path, head, tail);
+        head = tail;
+        dpdkr_store_release(&s2c->head, head);
+    }
+    dpdkr_ring_view_set_idx(&pi->tx, head);
+    __atomic_store_n(&pi->tx_head_pub, head, __ATOMIC_RELEASE);
+
+    /* The switch's counters, as its predecessor last published them. */
+    pi->rx.packets = __atomic_load_n(&c2s->cons_packets, __ATOMIC_RELAXED);
+    pi->rx.bytes = __atomic_load_n(&c2s->cons_bytes, __ATOMIC_RELAXED);
+    pi->tx.packets = __atomic_load_n(&s2c->prod_packets, __ATOMIC_RELAXED);
+    pi->tx.bytes = __atomic_load_n(&s2c->prod_bytes, __ATOMIC_RELAXED);
+    pi->tx.drops = __atomic_load_n(&s2c->prod_drops, __ATOMIC_RELAXED);
+    if (pi->hdr->hdr_size >= sizeof *pi->hdr) {
+        memcpy(&pi->adopted_totals, &pi->hdr->server_totals,
+               sizeof pi->adopted_totals);
+    } else {
+        memset(&pi->hdr->server_totals, 0, sizeof pi->hdr->server_totals);
+    }
+
+    /* Lane requests go on from the last generation published; one that
+     * was being written when the switch before stopped is finished by the
+     * next request, whose generation is greater. */
+    for (i = 0; i < DPDKR_N_RINGS; i++) {
+        gen = __atomic_load_n(&pi->ctrl->req[i].generation,
+                              __ATOMIC_ACQUIRE);
+        pi->generation[i] = (gen + 1) & ~UINT32_C(1);
+    }
+
+    DPDKR_LOG(INFO, "%s: adopted the region that switch pid %"PRIu32
+              " served, with its application (pid %"PRIu32"%s) attached\n",
+              a->path, pi->hdr->server_pid, pi->hdr->client_pid,
+              in_vm ? ", in a virtual machine" : "");
+    pi->hdr->server_pid = getpid();
+    pi->adopted = true;
+    return NULL;
+
+error:
+    pi->hdr = NULL;             /* So that dpdkr_unmap() leaves it as is. */
+    dpdkr_unmap(pi);
+    return why;
+}
+
 static int
 dpdkr_server_create(struct pmd_internals *pi)
 {
@@ -1511,6 +1713,14 @@ dpdkr_server_create(struct pmd_internals *pi)
     bool replaced;
     int err;
 
+    why = dpdkr_server_adopt(pi);
+    if (!why) {
+        return 0;
+    } else if (*why) {
+        DPDKR_LOG(INFO, "%s: not adopting the region left there (%s): "
+                  "creating it anew\n", a->path, why);
+        pi->adopt_why = why;
+    }
     why = dpdkr_region_create(&spec, &r, &replaced, &err);
     if (replaced) {
         DPDKR_LOG(INFO, "%s: replacing stale region\n", a->path);
@@ -2514,6 +2724,74 @@ rte_pmd_dpdkr_geometry(uint16_t port_id, uint32_t *ring_size,
     }
     *ring_size = pi->args.ring_size;
     *buf_size = pi->args.buf_size;
+    return 0;
+}
+
+void
+rte_pmd_dpdkr_keep_regions(bool keep)
+{
+    dpdkr_keep_regions = keep;
+}
+
+int
+rte_pmd_dpdkr_adopted(uint16_t port_id, bool *adopted,
+                      struct dpdkr_server_totals *totals, const char **why)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    *adopted = pi->adopted;
+    *why = pi->adopt_why;
+    if (totals) {
+        *totals = pi->adopted_totals;
+    }
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_publish_totals(uint16_t port_id,
+                             const struct dpdkr_server_totals *totals)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+    volatile struct dpdkr_server_totals *t;
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    t = &pi->hdr->server_totals;
+    t->lane_rx_packets = totals->lane_rx_packets;
+    t->lane_rx_bytes = totals->lane_rx_bytes;
+    t->lane_tx_packets = totals->lane_tx_packets;
+    t->lane_tx_bytes = totals->lane_tx_bytes;
+    t->lane_tx_dropped = totals->lane_tx_dropped;
+    t->mark_epoch = totals->mark_epoch;
+    t->mark_packets = totals->mark_packets;
+    t->mark_bytes = totals->mark_bytes;
+    t->mark_drops = totals->mark_drops;
+    t->mark_drop_bytes = totals->mark_drop_bytes;
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_lane_current(uint16_t port_id, int ring,
+                           struct dpdkr_lane_req *req, char *lane_path,
+                           struct dpdkr_geometry *lane_geo)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+    char path[DPDKR_LANE_PATH_SIZE];
+
+    if (!pi || ring < 0 || ring >= DPDKR_N_RINGS) {
+        return -ENODEV;
+    }
+    if (!dpdkr_lane_req_read_lane(pi->ctrl, ring,
+                                  dpdkr_load_acquire(
+                                      &pi->ctrl->req[ring].generation),
+                                  req, path, lane_geo)) {
+        return -EAGAIN;
+    }
+    memcpy(lane_path, path, DPDKR_LANE_PATH_SIZE);
     return 0;
 }
 

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 struct dpdkr_geometry;
+struct dpdkr_server_totals;
 struct dpdkr_lane_ack;
 struct dpdkr_lane_req;
 
@@ -108,5 +109,37 @@ int rte_pmd_dpdkr_client_in_vm(uint16_t port_id, bool *in_vm);
 /* Stores the port's ring size and buffer size. */
 int rte_pmd_dpdkr_geometry(uint16_t port_id, uint32_t *ring_size,
                            uint32_t *buf_size);
+
+/* Restart of the switch.  With 'keep', a server port that is closed from
+ * now on leaves its region in place and served, for the switch that comes
+ * next (ovs-vswitchd exits without --cleanup); without, it closes and
+ * removes it (the default). */
+void rte_pmd_dpdkr_keep_regions(bool keep);
+
+/* Stores in '*adopted' whether the port took over the region that a
+ * previous switch served (see dpdkr_server_adopt()) instead of creating
+ * one, and if so, in '*totals' (if nonnull) the totals that switch had
+ * published (zero otherwise).  If it found a region there but did not
+ * adopt it, stores why in '*why' (a static string), otherwise NULL.  An adopted port's receive path holds at the
+ * index where the switch before stopped (rte_pmd_dpdkr_rx_hold()) until
+ * the caller releases it. */
+int rte_pmd_dpdkr_adopted(uint16_t port_id, bool *adopted,
+                          struct dpdkr_server_totals *totals,
+                          const char **why);
+
+/* Publishes 'totals' in the port's region, for the switch that may come
+ * after this one (dpdkr-abi.h, "Restart"). */
+int rte_pmd_dpdkr_publish_totals(uint16_t port_id,
+                                 const struct dpdkr_server_totals *totals);
+
+/* Reads the request currently published for ring 'ring' (by this switch or,
+ * on an adopted region, by the one before) into '*req', with the path of
+ * the lane it names into 'lane_path' (DPDKR_LANE_PATH_SIZE bytes,
+ * NUL-terminated) and that lane's geometry into '*lane_geo': shared memory
+ * that the application can write, to be checked by the caller.  -EAGAIN
+ * if it is being written. */
+int rte_pmd_dpdkr_lane_current(uint16_t port_id, int ring,
+                               struct dpdkr_lane_req *req, char *lane_path,
+                               struct dpdkr_geometry *lane_geo);
 
 #endif /* rte_pmd_dpdkr.h */
