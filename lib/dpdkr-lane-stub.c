@@ -248,3 +248,8 @@ netdev_dpdkr_lane_path(const struct netdev *lo OVS_UNUSED,
 {
     return NULL;
 }
+
+void
+netdev_dpdkr_adoption_done(const struct netdev *netdev OVS_UNUSED)
+{
+}

@@ -34,7 +34,6 @@
 
 #include "connectivity.h"
 #include "coverage.h"
-#include "fatal-signal.h"
 #include "hash.h"
 #include "netdev-dpdk.h"
 #include "netdev-provider.h"
@@ -414,12 +413,17 @@ netdev_dpdkr_lane_plug(struct netdev_dpdkr_lane *l,
 }
 
 void
-netdev_dpdkr_lane_status(const struct netdev *netdev, struct smap *status)
+netdev_dpdkr_lane_status(const struct netdev *netdev,
+                         const struct sset *extra, struct smap *status)
 {
     const char *name = netdev_get_name(netdev);
     struct netdev_dpdkr_lane *l;
     struct sset paths = SSET_INITIALIZER(&paths);
+    const char *extra_path;
 
+    SSET_FOR_EACH (extra_path, extra) {
+        sset_add(&paths, extra_path);
+    }
     ovs_mutex_lock(&plug_mutex);
     HMAP_FOR_EACH (l, node, &all_lanes) {
         struct lane_end *e = lane_end_of(l, name);

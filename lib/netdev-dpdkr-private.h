@@ -36,7 +36,10 @@ bool netdev_dpdkr_region_config(const struct netdev *, char **dir,
 void netdev_dpdkr_lane_init(void);
 
 /* Adds to 'status' the lanes that OVS wants plugged into the virtual
- * machine of port 'netdev' ("dpdkr-lanes"), if any. */
-void netdev_dpdkr_lane_status(const struct netdev *, struct smap *status);
+ * machine of port 'netdev' ("dpdkr-lanes"), with those in 'extra', if
+ * any. */
+struct sset;
+void netdev_dpdkr_lane_status(const struct netdev *, const struct sset *extra,
+                              struct smap *status);
 
 #endif /* netdev-dpdkr-private.h */

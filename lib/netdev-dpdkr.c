@@ -44,7 +44,6 @@
 #include <unistd.h>
 
 #include "dirs.h"
-#include "fatal-signal.h"
 #include "netdev-dpdk.h"
 #include "netdev-provider.h"
 #include "openvswitch/dynamic-string.h"
@@ -52,6 +51,7 @@
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "smap.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_dpdkr);
@@ -83,6 +83,9 @@ struct dpdkr_port {
 
     /* Restart (see netdev_dpdkr_take_adopted()). */
     bool adoption_checked;      /* Asked the driver about its device. */
+    struct sset adopting;       /* Lanes that the previous ovs-vswitchd had
+                                 * plugged into the port's virtual machine,
+                                 * until the lane manager decides. */
     bool adopted;               /* Its region was adopted, and the lane
                                  * manager has not taken note yet. */
     struct dpdkr_server_totals totals; /* Published in the region. */
@@ -277,6 +280,49 @@ dpdkr_check_adoption(const struct netdev *netdev)
         }
     }
     ovs_mutex_unlock(&dpdkr_mutex);
+
+    if (adopted) {
+        /* An agent keeps a lane plugged into a virtual machine while the
+         * port's status lists it: keep listing the lanes that the
+         * application is on until the lane manager takes them over or
+         * abandons them. */
+        bool in_vm = false;
+        int side;
+
+        netdev_dpdkr_client_in_vm(netdev, &in_vm);
+        for (side = 0; in_vm && side < 2; side++) {
+            struct netdev_dpdkr_current cur;
+
+            if (!netdev_dpdkr_request_current(netdev, side, &cur)
+                && cur.lane) {
+                ovs_mutex_lock(&dpdkr_mutex);
+                port = dpdkr_port_find(netdev);
+                if (port) {
+                    sset_add(&port->adopting, cur.lane);
+                }
+                ovs_mutex_unlock(&dpdkr_mutex);
+            }
+            free(cur.lane);
+        }
+    }
+}
+
+void
+netdev_dpdkr_adoption_done(const struct netdev *netdev)
+{
+    struct dpdkr_port *port;
+    bool changed = false;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    port = dpdkr_port_find(netdev);
+    if (port && !sset_is_empty(&port->adopting)) {
+        sset_clear(&port->adopting);
+        changed = true;
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+    if (changed) {
+        netdev_change_seq_changed(netdev);
+    }
 }
 
 static int
@@ -294,6 +340,7 @@ netdev_dpdkr_set_config(struct netdev *netdev, const struct smap *args,
     if (!port) {
         port = xzalloc(sizeof *port);
         port->netdev = netdev;
+        sset_init(&port->adopting);
         port->id = next_id++;
         hmap_insert(&dpdkr_ports, &port->node, hash_pointer(netdev, 0));
     }
@@ -349,6 +396,7 @@ dpdkr_region_attached(const char *path)
 static int
 netdev_dpdkr_get_status(const struct netdev *netdev, struct smap *status)
 {
+    struct sset adopting = SSET_INITIALIZER(&adopting);
     struct dpdkr_port *port;
     char *path = NULL;
     int error;
@@ -359,6 +407,8 @@ netdev_dpdkr_get_status(const struct netdev *netdev, struct smap *status)
     port = dpdkr_port_find(netdev);
     if (port && port->path) {
         path = xstrdup(port->path);
+        sset_destroy(&adopting);
+        sset_clone(&adopting, &port->adopting);
     }
     ovs_mutex_unlock(&dpdkr_mutex);
 
@@ -373,10 +423,11 @@ netdev_dpdkr_get_status(const struct netdev *netdev, struct smap *status)
         }
         smap_add(status, "dpdkr-region", exists ? path : "");
         smap_add(status, "dpdkr-attached", attached ? "true" : "false");
-        netdev_dpdkr_lane_status(netdev, status);
+        netdev_dpdkr_lane_status(netdev, &adopting, status);
         free(path);
         error = 0;
     }
+    sset_destroy(&adopting);
     return error;
 }
 
@@ -389,9 +440,7 @@ netdev_dpdkr_dealloc(struct netdev *netdev)
     port = dpdkr_port_find(netdev);
     if (port) {
         hmap_remove(&dpdkr_ports, &port->node);
-        if (port->path) {
-            fatal_signal_remove_file_to_unlink(port->path);
-        }
+        sset_destroy(&port->adopting);
         free(port->devargs);
         free(port->path);
         free(port->dir);

@@ -212,8 +212,11 @@ void netdev_dpdkr_lane_credit(const struct netdev *,
 void netdev_dpdkr_exit(bool cleanup);
 
 /* Returns true, once, if the region of 'netdev' was adopted from the
- * ovs-vswitchd that ran before. */
+ * ovs-vswitchd that ran before.  Until netdev_dpdkr_adoption_done(), the
+ * port's status keeps listing the lanes that its application in a virtual
+ * machine is on, so that the agent leaves them plugged. */
 bool netdev_dpdkr_take_adopted(const struct netdev *);
+void netdev_dpdkr_adoption_done(const struct netdev *);
 
 /* The request currently published to the application on one side of a port
  * (on an adopted region, the previous ovs-vswitchd's), read back from

@@ -1615,7 +1615,16 @@ lane_adopt_run(void)
             }
         }
         if (ofproto) {
+            size_t i;
+
             lane_adopt_bridge(ofproto, ports, n);
+            for (i = 0; i < n; i++) {
+                struct ofport *ofport = ofproto_get_port(ofproto, ports[i]);
+
+                if (ofport) {
+                    netdev_dpdkr_adoption_done(ofport->netdev);
+                }
+            }
         }
         free(ports);
         free(bridge);

@@ -624,8 +624,12 @@ def main(argv=None):
     worker = threading.Thread(target=agent.worker, daemon=True)
     worker.start()
     seqno = idl.change_seqno
-    while not exiting:
+    while True:
         server.run()
+        if exiting:
+            # 'exit' came in server.run(): nothing else would wake the
+            # poller below.
+            break
         idl.run()
         if seqno != idl.change_seqno:
             seqno = idl.change_seqno

@@ -120,9 +120,9 @@ void rte_pmd_dpdkr_keep_regions(bool keep);
  * previous switch served (see dpdkr_server_adopt()) instead of creating
  * one, and if so, in '*totals' (if nonnull) the totals that switch had
  * published (zero otherwise).  If it found a region there but did not
- * adopt it, stores why in '*why' (a static string), otherwise NULL.  An adopted port's receive path holds at the
- * index where the switch before stopped (rte_pmd_dpdkr_rx_hold()) until
- * the caller releases it. */
+ * adopt it, stores why in '*why' (a static string), otherwise NULL.  An
+ * adopted port's receive path holds at the index where the switch before
+ * stopped (rte_pmd_dpdkr_rx_hold()) until the caller releases it. */
 int rte_pmd_dpdkr_adopted(uint16_t port_id, bool *adopted,
                           struct dpdkr_server_totals *totals,
                           const char **why);
