@@ -221,8 +221,10 @@ struct dpdkr_region_hdr {
  * port's requests name, if that lane's file is where the server would
  * create it, with the geometry it would give it and the epoch the request
  * names, and credits what the lane carried since 'server_totals.mark_*'.
- * Every value it reads back was writable by the client: it is bounded
- * like any other. */
+ * Every value it reads back was writable by the client: indexes and
+ * geometry are bounded like any other; counters and totals are taken as
+ * they are, since they only describe that client's own port (which it
+ * could make count anything by sending). */
 
 /* A descriptor: one packet in the buffer area of the descriptor's ring.
  * Written by the ring's producer; the consumer copies it out once and
