@@ -1450,9 +1450,12 @@ lane_adopt_dir(struct ofproto *ofproto, struct p2p_lane *l,
         d->tx_moved = true;
         d->rx_asked = b_reads;
         if (b_reads && rx.path == NETDEV_DPDKR_SWITCHED) {
-            /* B was told to finish the lane: wait for it. */
+            /* B was told to finish the lane: wait for it, and until then
+             * OVS reads nothing A sent after it left the lane. */
             d->gen_rx = rx.generation;
-            dir_hold(d, a, false, 0);
+            dir_hold(d, a, true,
+                     (answered && ans.path == NETDEV_DPDKR_SWITCHED
+                      ? ans.old_path_seq : netdev_dpdkr_rx_index(a->netdev)));
             dir_bypass(a, false);
             dir_enter(d, DIR_REVERT_RX);
         } else if (answered && ans.path == NETDEV_DPDKR_SWITCHED) {
@@ -1488,7 +1491,6 @@ lane_adopt_bridge(struct ofproto *ofproto, const ofp_port_t *ports, size_t n)
         if (!lport_get(ofproto, ports[i], &a)) {
             continue;
         }
-        netdev_dpdkr_rx_hold(a.netdev, false, 0);
         if (netdev_dpdkr_request_current(a.netdev, NETDEV_DPDKR_TX, &tx)
             || !tx.generation || !tx.lane) {
             free(tx.lane);
@@ -1549,15 +1551,23 @@ lane_adopt_bridge(struct ofproto *ofproto, const ofp_port_t *ports, size_t n)
     }
 
     /* An application that reads a lane that no direction took over
-     * finishes it and reads its port ring alone again. */
+     * finishes it and reads its port ring alone again.  OVS receives again
+     * from every port that is not the input of a direction taken over
+     * (which holds where its state says). */
     for (i = 0; i < n; i++) {
         struct netdev_dpdkr_current rx;
         struct p2p_lport b;
         struct p2p_dir *d;
         bool used = false;
 
-        if (!lport_get(ofproto, ports[i], &b)
-            || netdev_dpdkr_request_current(b.netdev, NETDEV_DPDKR_RX, &rx)) {
+        if (!lport_get(ofproto, ports[i], &b)) {
+            continue;
+        }
+        d = dir_find(ofproto->name, ports[i]);
+        if (!d || d->state == DIR_IDLE) {
+            netdev_dpdkr_rx_hold(b.netdev, false, 0);
+        }
+        if (netdev_dpdkr_request_current(b.netdev, NETDEV_DPDKR_RX, &rx)) {
             continue;
         }
         HMAP_FOR_EACH (d, node, &dirs) {
