@@ -556,6 +556,27 @@ netdev_dpdkr_lane_path(const struct netdev *lo, const struct netdev *hi)
     return path;
 }
 
+/* Returns a new lane of 'lo' and 'hi', with its path and nothing mapped,
+ * and stores in '*spec' how to create it; or returns NULL with a message in
+ * '*errp'. */
+static struct netdev_dpdkr_lane *
+lane_alloc(const struct netdev *lo, const struct netdev *hi,
+           struct dpdkr_region_spec *spec, char **errp)
+{
+    struct netdev_dpdkr_lane *l;
+
+    *errp = NULL;
+    l = xzalloc(sizeof *l);
+    l->region.fd = -1;
+    l->guard = -1;
+    l->path = lane_spec(lo, hi, spec, errp);
+    if (!l->path) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
 /* Makes 'l', whose region is mapped, known to the agent's commands and the
  * ports' status. */
 static void
@@ -583,13 +604,8 @@ netdev_dpdkr_lane_adopt(const struct netdev *lo, const struct netdev *hi,
     uint32_t log2 = 0;
     int i;
 
-    *errp = NULL;
-    l = xzalloc(sizeof *l);
-    l->region.fd = -1;
-    l->guard = -1;
-    l->path = lane_spec(lo, hi, &spec, errp);
-    if (!l->path) {
-        free(l);
+    l = lane_alloc(lo, hi, &spec, errp);
+    if (!l) {
         return NULL;
     }
     while ((UINT32_C(1) << log2) < spec.ring_size) {
@@ -697,13 +713,8 @@ netdev_dpdkr_lane_open(const struct netdev *lo, const struct netdev *hi,
     bool replaced;
     int err;
 
-    *errp = NULL;
-    l = xzalloc(sizeof *l);
-    l->region.fd = -1;
-    l->guard = -1;
-    l->path = lane_spec(lo, hi, &spec, errp);
-    if (!l->path) {
-        free(l);
+    l = lane_alloc(lo, hi, &spec, errp);
+    if (!l) {
         return NULL;
     }
 
