@@ -85,7 +85,9 @@ struct dpdkr_port {
     bool adoption_checked;      /* Asked the driver about its device. */
     struct sset adopting;       /* Lanes that the previous ovs-vswitchd had
                                  * plugged into the port's virtual machine,
-                                 * until the lane manager decides. */
+                                 * as its requests name them (hostile: see
+                                 * dpdkr_is_lane_of()), until the lane
+                                 * manager decides. */
     bool adopted;               /* Its region was adopted, and the lane
                                  * manager has not taken note yet. */
     struct dpdkr_server_totals totals; /* Published in the region. */
@@ -307,6 +309,38 @@ dpdkr_check_adoption(const struct netdev *netdev)
     }
 }
 
+/* Returns true if 'path' names a lane that 'port' is an end of, exactly as
+ * dpdkr-lane.c names it ("DIR/lane-LO-HI" in LO's region directory), with
+ * another configured dpdkr port.  'path' came from shared memory that the
+ * application could rewrite while no ovs-vswitchd ran: an agent must never
+ * be asked to plug anything else into its virtual machine. */
+static bool
+dpdkr_is_lane_of(const struct dpdkr_port *port, const char *path)
+    OVS_REQUIRES(dpdkr_mutex)
+{
+    const char *me = netdev_get_name(port->netdev);
+    const struct dpdkr_port *peer;
+    bool found = false;
+
+    HMAP_FOR_EACH (peer, node, &dpdkr_ports) {
+        const char *other = netdev_get_name(peer->netdev);
+        char *a, *b;
+
+        if (peer == port || !port->dir || !peer->dir) {
+            continue;
+        }
+        a = xasprintf("%s/lane-%s-%s", port->dir, me, other);
+        b = xasprintf("%s/lane-%s-%s", peer->dir, other, me);
+        found = !strcmp(path, a) || !strcmp(path, b);
+        free(a);
+        free(b);
+        if (found) {
+            break;
+        }
+    }
+    return found;
+}
+
 void
 netdev_dpdkr_adoption_done(const struct netdev *netdev)
 {
@@ -406,9 +440,14 @@ netdev_dpdkr_get_status(const struct netdev *netdev, struct smap *status)
     ovs_mutex_lock(&dpdkr_mutex);
     port = dpdkr_port_find(netdev);
     if (port && port->path) {
+        const char *lane;
+
         path = xstrdup(port->path);
-        sset_destroy(&adopting);
-        sset_clone(&adopting, &port->adopting);
+        SSET_FOR_EACH (lane, &port->adopting) {
+            if (dpdkr_is_lane_of(port, lane)) {
+                sset_add(&adopting, lane);
+            }
+        }
     }
     ovs_mutex_unlock(&dpdkr_mutex);
 
