@@ -523,6 +523,16 @@ dir_bypass(const struct p2p_lport *a, bool bypassed)
 static void
 dir_enter(struct p2p_dir *d, enum p2p_dir_state state)
 {
+    if (d->changed_us && VLOG_IS_DBG_ENABLED()) {
+        /* Where a hand-over that the rules started spends its time: each
+         * step, and when it began (ovs-p2p-bench-lanes adds them up). */
+        long long int us = time_usec() - d->changed_us;
+
+        VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": step: %s, %lld.%03lld ms "
+                 "after the rules changed", d->bridge, ofp_to_u16(d->in),
+                 ofp_to_u16(d->out), dir_state_names[state], us / 1000,
+                 us % 1000);
+    }
     d->state = state;
     d->entered = time_msec();
     d->deadline = d->entered + P2P_LANE_TIMEOUT_MS;

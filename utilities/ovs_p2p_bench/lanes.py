@@ -536,6 +536,7 @@ class LaneBench(Bench):
                                     'sends into the lane'}
             bodies = {'switched': OpenFlow10.flow_mod_body(1, (2, 3)),
                       'direct': OpenFlow10.flow_mod_body(1, (2,))}
+            steps = {'switched': {}, 'direct': {}}
             for i in range(2 * n):
                 to = 'switched' if i % 2 == 0 else 'direct'
                 tail.lines()            # Skip what came before.
@@ -545,10 +546,14 @@ class LaneBench(Bench):
                 deadline = t0 + 10
                 seen = None
                 seen_first = None
+                marks = []
                 while seen is None:
                     for line in tail.lines():
                         if seen_first is None and want_first[to] in line:
                             seen_first = time.monotonic()
+                        m = STEP_RE.search(line)
+                        if m:
+                            marks.append((m.group(1), float(m.group(2))))
                         if want[to] in line:
                             seen = (time.monotonic(), line)
                             break
@@ -561,6 +566,7 @@ class LaneBench(Bench):
                         time.sleep(a.poll_interval)
                 res[to].append(seen[0] - t0)
                 first[to].append((seen_first or seen[0]) - t0)
+                add_steps(steps[to], marks, seen[1])
                 lt = LogTail.wall_time(seen[1])
                 if lt is not None:
                     logres[to].append(lt - wall0)
@@ -600,7 +606,33 @@ class LaneBench(Bench):
         summary += ' (OVS dropped %s on p2)' % counters['p2_tx_drops']
         self.unixctl.call('vlog/set', 'p2p_lane:file:info')
         self.del_lane_ports(ports)
-        return res, first, logres, summary, counters, tr.returncode
+        return res, first, logres, steps, summary, counters, tr.returncode
+
+
+# The lane manager's debug line for each step of a hand-over that the rules
+# started, and the figure that ends the INFO line of its end.
+STEP_RE = re.compile(r'port 1 -> 2: step: (.*), ([0-9.]+) ms after the '
+                     r'rules changed')
+END_RE = re.compile(r', ([0-9.]+) ms after the rules changed')
+REACT = 'the lane manager takes the verdict up'
+TOTAL = 'total, as OVS logs it'
+
+
+def add_steps(steps, marks, end_line):
+    """Adds to 'steps' ({name: [ms]}, in the order first met) how long one
+    hand-over spent in each step: 'marks' are its steps' (name, ms after
+    the detector's verdict), 'end_line' the INFO line of its end.  Nothing
+    if the end line has no figure (a hand-over the rules did not start)."""
+    m = END_RE.search(end_line)
+    if not m:
+        return
+    end = float(m.group(1))
+    prev_name, prev_t = REACT, 0.0
+    for name, t in marks:
+        steps.setdefault(prev_name, []).append(t - prev_t)
+        prev_name, prev_t = name, t
+    steps.setdefault(prev_name, []).append(end - prev_t)
+    steps.setdefault(TOTAL, []).append(end)
 
 
 def pct(xs, p):
@@ -922,10 +954,13 @@ def write_outputs(args, data):
         return [path], str(e)
 
 
-def check_quick(args, sw_times, sw_rc, sw_clean, ceil, results, written):
+def check_quick(args, sw_times, sw_steps, sw_rc, sw_clean, ceil, results,
+                written):
     """--quick: raises BenchError unless every part measured what it is
-    about: every switch timed (positive, under the 10 s the wait allows),
-    the traffic tool ended well and the lanes lost nothing, every ceiling
+    about: every switch timed (positive, under the 10 s the wait allows)
+    and its steps too (OVS's total for every switch, each the sum of its
+    steps), the traffic tool ended well and the lanes lost nothing, every
+    ceiling
     and every run carried packets at a positive rate and cost, OVS's PMD
     received nothing while the link was direct nor for memif (no port),
     and the results and plots were written ('written': their paths)."""
@@ -935,6 +970,17 @@ def check_quick(args, sw_times, sw_rc, sw_clean, ceil, results, written):
             if len(xs) != args.switches or not all(0 < x < 10 for x in xs):
                 bad.append('switches to %s: %d timed, %r'
                            % (to, len(xs), xs[:5]))
+            st = sw_steps.get(to, {})
+            total = st.get(TOTAL, [])
+            parts = [v for k, v in st.items() if k != TOTAL]
+            if len(total) != args.switches or len(parts) < 2 \
+                    or any(len(v) > len(total) for v in parts) \
+                    or not all(0 <= x < 10e3 for v in st.values()
+                               for x in v) \
+                    or abs(sum(map(sum, parts)) - sum(total)) > 0.01 \
+                    * len(total):
+                bad.append('steps of the switches to %s: %r'
+                           % (to, dict((k, v[:3]) for k, v in st.items())))
         if sw_rc != 0:
             bad.append('ovs-p2p-traffic exited %d' % sw_rc)
         if not sw_clean:
@@ -1088,13 +1134,13 @@ def main(argv=None):
 
         # Part 3 first: it is the quickest to fail.
         sw = sw_data = None
-        res, rc = {}, None
+        res, steps, rc = {}, {}, None
         if args.switches > 0:
             out('Switchover: %d switches each way under %d pps of '
                 'ovs-p2p-traffic p1 -> p2' % (args.switches,
                                               args.switch_rate))
-            res, first, logres, summary, counters, rc = bench.switchover(
-                args.switches, args.switch_rate)
+            res, first, logres, steps, summary, counters, rc = \
+                bench.switchover(args.switches, args.switch_rate)
             out('  %-28s %9s %9s %9s %9s' % ('', 'median', 'p99', 'max',
                                              'n'))
             for to, what in (('switched', 'direct -> switched'),
@@ -1114,6 +1160,18 @@ def main(argv=None):
                            statistics.median(ls), pct(ls, 99), max(ls),
                            len(ls)))
             out('  traffic: %s (exit %d)' % (summary, rc))
+            out('  where the time goes: each step of the hand-over, from '
+                'the detector\'s verdict,')
+            out('  on OVS\'s clock (the lane manager\'s debug lines; ms):')
+            out('  %7s %7s %7s %7s %5s' % ('median', 'p90', 'p99', 'max',
+                                           'n'))
+            for to, what in (('switched', 'direct -> switched'),
+                             ('direct', 'switched -> direct')):
+                out('  ' + what)
+                for name, xs in steps[to].items():
+                    out('  %7.3f %7.3f %7.3f %7.3f %5d  %s'
+                        % (statistics.median(xs), pct(xs, 90), pct(xs, 99),
+                           max(xs), len(xs), name))
             sw = {'switched_p99': pct(res['switched'], 99) * 1e3,
                   'first_p99': max(pct(first['switched'], 99),
                                    pct(first['direct'], 99)) * 1e3,
@@ -1130,7 +1188,8 @@ def main(argv=None):
                 return dict((to, [x * 1e3 for x in xs])
                             for to, xs in d.items())
             sw_data = dict(sw, end_ms=ms(res), first_ms=ms(first),
-                           log_ms=ms(logres), traffic=summary,
+                           log_ms=ms(logres), steps_ms=steps,
+                           traffic=summary,
                            counters=counters, traffic_exit=rc)
             out()
 
@@ -1200,8 +1259,8 @@ def main(argv=None):
         if why:
             out('plots not written: %s' % why)
         if args.quick:
-            check_quick(args, res, rc, sw['clean'] if sw else False, ceil,
-                        results, written)
+            check_quick(args, res, steps, rc, sw['clean'] if sw else False,
+                        ceil, results, written)
         ok = True
     except BenchError as e:
         log('error: %s' % e)
