@@ -721,6 +721,9 @@ def run(bench, args):
                        for (n, mode), m in sorted(med.items())]}
     res = json_clean(res)
     if a.chain_json:
+        d = os.path.dirname(a.chain_json)
+        if d:
+            os.makedirs(d, exist_ok=True)
         with open(a.chain_json, 'w') as f:
             json.dump(res, f, indent=1, sort_keys=True, allow_nan=False)
             f.write('\n')
