@@ -959,9 +959,10 @@ def check_quick(args, sw_times, sw_steps, sw_rc, sw_clean, ceil, results,
     """--quick: raises BenchError unless every part measured what it is
     about: every switch timed (positive, under the 10 s the wait allows)
     and its steps too (OVS's total for every switch, each the sum of its
-    steps), the traffic tool ended well and the lanes lost nothing, every
-    ceiling
-    and every run carried packets at a positive rate and cost, OVS's PMD
+    steps), the traffic tool ended well and the lanes lost nothing (the
+    tool exits 1 for the frames OVS's switched path dropped on p2, which
+    the lanes did not lose), every ceiling and every run carried packets
+    at a positive rate and cost, OVS's PMD
     received nothing while the link was direct nor for memif (no port),
     and the results and plots were written ('written': their paths)."""
     bad = []
@@ -981,7 +982,11 @@ def check_quick(args, sw_times, sw_steps, sw_rc, sw_clean, ceil, results,
                     * len(total):
                 bad.append('steps of the switches to %s: %r'
                            % (to, dict((k, v[:3]) for k, v in st.items())))
-        if sw_rc != 0:
+        if sw_rc != 0 and not (sw_rc == 1 and sw_clean):
+            # 1 is also what the tool says when frames were lost, and the
+            # frames that OVS's switched path dropped on p2's full ring (a
+            # loaded machine: seen on CI) are lost to it too; sw_clean
+            # accepts exactly those.
             bad.append('ovs-p2p-traffic exited %d' % sw_rc)
         if not sw_clean:
             bad.append('loss or reordering across the switches')
