@@ -338,6 +338,42 @@ dpdkr_is_lane_of(const struct dpdkr_port *port, const char *path)
             break;
         }
     }
+    if (!found && port->dir && !strchr(me, '-')) {
+        /* While ovs-vswitchd starts, the bridge writes a port's status as
+         * soon as it creates the port, before its peers exist: a lane with
+         * a peer not configured (yet) is listed if its name can only be
+         * one of this port's lanes ("DIR/lane-ME-X" or "DIR/lane-X-ME", X
+         * with neither '-' nor '/', so that no other pair of names gives
+         * it), or the agent would unplug it meanwhile. */
+        size_t dir_len = strlen(port->dir);
+        const char *rest, *dash, *other;
+
+        if (!strncmp(path, port->dir, dir_len)
+            && !strncmp(path + dir_len, "/lane-", 6)) {
+            rest = path + dir_len + 6;
+            dash = strchr(rest, '-');
+            if (dash && !strchr(dash + 1, '-') && !strchr(rest, '/')) {
+                size_t n = dash - rest;
+
+                other = (n == strlen(me) && !strncmp(rest, me, n)
+                         ? dash + 1
+                         : !strcmp(dash + 1, me) ? rest : NULL);
+                found = other && other[0] && other[0] != '-';
+                HMAP_FOR_EACH (peer, node, &dpdkr_ports) {
+                    const char *name = netdev_get_name(peer->netdev);
+
+                    if (found && peer != port
+                        && !strncmp(other, name, strlen(name))
+                        && (other[strlen(name)] == '-'
+                            || other[strlen(name)] == '\0')) {
+                        /* A configured peer: the exact check above
+                         * decides. */
+                        found = false;
+                    }
+                }
+            }
+        }
+    }
     return found;
 }
 
