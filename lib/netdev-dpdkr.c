@@ -360,14 +360,10 @@ dpdkr_is_lane_of(const struct dpdkr_port *port, const char *path)
                          : !strcmp(dash + 1, me) ? rest : NULL);
                 found = other && other[0] && other[0] != '-';
                 HMAP_FOR_EACH (peer, node, &dpdkr_ports) {
-                    const char *name = netdev_get_name(peer->netdev);
-
-                    if (found && peer != port
-                        && !strncmp(other, name, strlen(name))
-                        && (other[strlen(name)] == '-'
-                            || other[strlen(name)] == '\0')) {
+                    if (peer != port
+                        && !strcmp(other, netdev_get_name(peer->netdev))) {
                         /* A configured peer: the exact check above
-                         * decides. */
+                         * decided. */
                         found = false;
                     }
                 }
