@@ -38,6 +38,7 @@
 #include "netdev-dpdk.h"
 #include "netdev-provider.h"
 #include "netdev.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
@@ -508,6 +509,88 @@ netdev_dpdkr_lane_init(void)
 
 /* Lanes. */
 
+static void
+lane_file_put_name(struct ds *ds, const char *name)
+{
+    for (; *name; name++) {
+        if (*name == '%') {
+            ds_put_cstr(ds, "%25");
+        } else if (*name == '-') {
+            ds_put_cstr(ds, "%2d");
+        } else {
+            ds_put_char(ds, *name);
+        }
+    }
+}
+
+char *
+netdev_dpdkr_lane_file(const char *dir, const char *lo, const char *hi)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&ds, "%s/lane-", dir);
+    lane_file_put_name(&ds, lo);
+    ds_put_char(&ds, '-');
+    lane_file_put_name(&ds, hi);
+    return ds_steal_cstr(&ds);
+}
+
+/* Decodes the 'n' bytes at 's', one name as lane_file_put_name() writes
+ * it, into a new string, or returns NULL if they are not such a name or
+ * not that of a dpdkr port (empty, or with '/' or ','). */
+static char *
+lane_file_get_name(const char *s, size_t n)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] == '%' && n - i >= 3 && s[i + 1] == '2'
+            && (s[i + 2] == '5' || s[i + 2] == 'd')) {
+            ds_put_char(&ds, s[i + 2] == '5' ? '%' : '-');
+            i += 2;
+        } else if (s[i] == '%' || s[i] == '-' || s[i] == '/' || s[i] == ','
+                   || !s[i]) {
+            ds_destroy(&ds);
+            return NULL;
+        } else {
+            ds_put_char(&ds, s[i]);
+        }
+    }
+    if (!ds.length) {
+        ds_destroy(&ds);
+        return NULL;
+    }
+    return ds_steal_cstr(&ds);
+}
+
+bool
+netdev_dpdkr_lane_file_parse(const char *dir, const char *path,
+                             char **lo, char **hi)
+{
+    size_t dir_len = strlen(dir);
+    const char *name, *dash;
+
+    *lo = *hi = NULL;
+    if (strncmp(path, dir, dir_len) || strncmp(path + dir_len, "/lane-", 6)) {
+        return false;
+    }
+    name = path + dir_len + 6;
+    dash = strchr(name, '-');
+    if (!dash) {
+        return false;
+    }
+    *lo = lane_file_get_name(name, dash - name);
+    *hi = lane_file_get_name(dash + 1, strlen(dash + 1));
+    if (!*lo || !*hi) {
+        free(*lo);
+        free(*hi);
+        *lo = *hi = NULL;
+        return false;
+    }
+    return true;
+}
+
 static struct dpdkr_ring *
 lane_ring(const struct netdev_dpdkr_lane *l, int ring)
 {
@@ -531,8 +614,8 @@ lane_spec(const struct netdev *lo, const struct netdev *hi,
         *errp = xstrdup("the ports are not ready");
         return NULL;
     }
-    path = xasprintf("%s/lane-%s-%s", dir, netdev_get_name(lo),
-                     netdev_get_name(hi));
+    path = netdev_dpdkr_lane_file(dir, netdev_get_name(lo),
+                                  netdev_get_name(hi));
     free(dir);
     if (strlen(path) >= sizeof ((struct dpdkr_ctrl *) NULL)->lane_path[0]) {
         *errp = xasprintf("%s: lane path too long", path);

@@ -42,4 +42,18 @@ struct sset;
 void netdev_dpdkr_lane_status(const struct netdev *, const struct sset *extra,
                               struct smap *status);
 
+/* Lane files.  The lane of the dpdkr ports named LO and HI is
+ * "DIR/lane-LO-HI" in LO's region directory DIR, with every '%' and '-' of
+ * each name written "%25" and "%2d": a port name may hold '-', and no two
+ * pairs of names may give the same file ("a-b" and "c" against "a" and
+ * "b-c").  Names without either character appear as they are. */
+char *netdev_dpdkr_lane_file(const char *dir, const char *lo,
+                             const char *hi);
+
+/* Parses 'path' as a lane file in directory 'dir'.  Returns true and stores
+ * the two port names (to free) in '*lo' and '*hi' if its name is one that
+ * netdev_dpdkr_lane_file() gives, and false otherwise. */
+bool netdev_dpdkr_lane_file_parse(const char *dir, const char *path,
+                                  char **lo, char **hi);
+
 #endif /* netdev-dpdkr-private.h */

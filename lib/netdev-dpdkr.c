@@ -310,10 +310,11 @@ dpdkr_check_adoption(const struct netdev *netdev)
 }
 
 /* Returns true if 'path' names a lane that 'port' is an end of, exactly as
- * dpdkr-lane.c names it ("DIR/lane-LO-HI" in LO's region directory), with
- * another configured dpdkr port.  'path' came from shared memory that the
- * application could rewrite while no ovs-vswitchd ran: an agent must never
- * be asked to plug anything else into its virtual machine. */
+ * dpdkr-lane.c names it (netdev_dpdkr_lane_file(), in LO's region
+ * directory), with another configured dpdkr port.  'path' came from shared
+ * memory that the application could rewrite while no ovs-vswitchd ran: an
+ * agent must never be asked to plug anything else into its virtual
+ * machine. */
 static bool
 dpdkr_is_lane_of(const struct dpdkr_port *port, const char *path)
     OVS_REQUIRES(dpdkr_mutex)
@@ -321,54 +322,45 @@ dpdkr_is_lane_of(const struct dpdkr_port *port, const char *path)
     const char *me = netdev_get_name(port->netdev);
     const struct dpdkr_port *peer;
     bool found = false;
+    char *lo, *hi;
 
+    if (!port->dir) {
+        return false;
+    }
     HMAP_FOR_EACH (peer, node, &dpdkr_ports) {
         const char *other = netdev_get_name(peer->netdev);
         char *a, *b;
 
-        if (peer == port || !port->dir || !peer->dir) {
+        if (peer == port || !peer->dir) {
             continue;
         }
-        a = xasprintf("%s/lane-%s-%s", port->dir, me, other);
-        b = xasprintf("%s/lane-%s-%s", peer->dir, other, me);
+        a = netdev_dpdkr_lane_file(port->dir, me, other);
+        b = netdev_dpdkr_lane_file(peer->dir, other, me);
         found = !strcmp(path, a) || !strcmp(path, b);
         free(a);
         free(b);
         if (found) {
-            break;
+            return true;
         }
     }
-    if (!found && port->dir && !strchr(me, '-')) {
+    if (netdev_dpdkr_lane_file_parse(port->dir, path, &lo, &hi)) {
         /* While ovs-vswitchd starts, the bridge writes a port's status as
-         * soon as it creates the port, before its peers exist: a lane with
-         * a peer not configured (yet) is listed if its name can only be
-         * one of this port's lanes ("DIR/lane-ME-X" or "DIR/lane-X-ME", X
-         * with neither '-' nor '/', so that no other pair of names gives
-         * it), or the agent would unplug it meanwhile. */
-        size_t dir_len = strlen(port->dir);
-        const char *rest, *dash, *other;
+         * soon as it creates the port, before its peers exist: a lane in
+         * this port's directory between it and a port that is not
+         * configured (yet) is listed, or the agent would unplug it
+         * meanwhile.  With a configured peer, the exact check above
+         * decided. */
+        const char *other = (!strcmp(lo, me) ? hi
+                             : !strcmp(hi, me) ? lo : NULL);
 
-        if (!strncmp(path, port->dir, dir_len)
-            && !strncmp(path + dir_len, "/lane-", 6)) {
-            rest = path + dir_len + 6;
-            dash = strchr(rest, '-');
-            if (dash && !strchr(dash + 1, '-') && !strchr(rest, '/')) {
-                size_t n = dash - rest;
-
-                other = (n == strlen(me) && !strncmp(rest, me, n)
-                         ? dash + 1
-                         : !strcmp(dash + 1, me) ? rest : NULL);
-                found = other && other[0] && other[0] != '-';
-                HMAP_FOR_EACH (peer, node, &dpdkr_ports) {
-                    if (peer != port
-                        && !strcmp(other, netdev_get_name(peer->netdev))) {
-                        /* A configured peer: the exact check above
-                         * decided. */
-                        found = false;
-                    }
-                }
+        found = other && strcmp(other, me);
+        HMAP_FOR_EACH (peer, node, &dpdkr_ports) {
+            if (found && !strcmp(other, netdev_get_name(peer->netdev))) {
+                found = false;
             }
         }
+        free(lo);
+        free(hi);
     }
     return found;
 }

@@ -207,9 +207,11 @@ class LibvirtVm(object):
         if d != '/dev/shm':
             raise QmpError('libvirt maps shared memory from /dev/shm only: '
                            'give the ports options:region-dir=/dev/shm')
-        xml = ("<shmem name='%s'><model type='ivshmem-plain'/>"
+        from xml.sax.saxutils import quoteattr
+        # A port name, in the lane's, may hold any character but '/'.
+        xml = ("<shmem name=%s><model type='ivshmem-plain'/>"
                "<size unit='b'>%d</size><alias name='ua-%s'/></shmem>"
-               % (name, size, dev))
+               % (quoteattr(name), size, dev))
         try:
             self.dom.attachDeviceFlags(xml, libvirt.VIR_DOMAIN_AFFECT_LIVE)
         except libvirt.libvirtError as e:

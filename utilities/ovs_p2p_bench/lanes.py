@@ -1058,7 +1058,7 @@ def main(argv=None):
                         help='what to measure (default: %(default)s)')
     parser.add_argument('--switches', type=int,
                         help='switchover measurements per direction, 0 to '
-                        'skip (default: 1000, 20 with --quick)')
+                        'skip (default: 5000, 20 with --quick)')
     parser.add_argument('--switch-rate', type=int, default=100000,
                         help='frames per second of ovs-p2p-traffic during '
                         'the switches (default: %(default)s)')
@@ -1102,7 +1102,7 @@ def main(argv=None):
         args.ceiling_time = 1
         args.load_wait = 0
     if args.switches is None:
-        args.switches = 20 if args.quick else 1000
+        args.switches = 20 if args.quick else 5000
     if args.sizes is None:
         args.sizes = '64' if args.quick else ','.join(str(s) for s in SIZES)
     if args.hugepages is None:
