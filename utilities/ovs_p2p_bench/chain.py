@@ -794,7 +794,7 @@ def main(argv=None):
     try:
         bench.start_load = wait_for_quiet_machine(args)
         bench.prepare()
-        bench.start_ovs()
+        bench.start_ovs(extra_config=getattr(args, 'ovs_config', ()))
         bench.banner(PROG, 'forwarding lcores alternate over CPUs 0 and 1',
                      ' (NOT quiet: expect noisy figures)')
         out()

@@ -386,6 +386,9 @@ class Bench(object):
         out('OVS: %s, DPDK: %s; OVS PMD on cpu mask %s; %s'
             % (self.version, self.dpdk_version, self.args.pmd_cpu_mask,
                placement))
+        if getattr(self.args, 'ovs_config', None):
+            out('OVS other_config, besides the defaults: %s'
+                % ' '.join(self.args.ovs_config))
         load, quiet = self.start_load
         out('load average before start: %.2f %.2f %.2f%s'
             % (load[0], load[1], load[2], '' if quiet else quiet_note))

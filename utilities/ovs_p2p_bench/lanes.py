@@ -243,7 +243,7 @@ class LaneBench(Bench):
             shutil.copy2(src, os.path.join(self.workdir, 'bin'))
 
     def start_ovs(self):
-        super().start_ovs()
+        super().start_ovs(extra_config=self.args.ovs_config)
         self.ctl_path = os.path.join(self.workdir, 'ovs-vswitchd.%d.ctl'
                                      % self.vswitchd.pid)
         wait_for('the unixctl socket of ovs-vswitchd',
@@ -910,6 +910,7 @@ def results_data(args, bench, results, ceil, ceil_cpu, sw_data, per_kind,
                  'warmup': args.warmup, 'sizes': args.sizes,
                  'kinds': args.kinds, 'app_cpus': list(args.app_cpus),
                  'pmd_cpu_mask': args.pmd_cpu_mask,
+                 'ovs_config': args.ovs_config,
                  'switches': args.switches,
                  'switch_rate': args.switch_rate,
                  'ceiling_time': args.ceiling_time, 'quick': args.quick},
@@ -1069,6 +1070,11 @@ def main(argv=None):
                         help="CPUs of A's and B's forwarding lcores: A on "
                         "CPU 0, B on CPU 1 with OVS's PMD (default: "
                         '%(default)s; 0,0 as ovs-p2p-bench-dpdkr)')
+    parser.add_argument('--ovs-config', metavar='KEY=VALUE',
+                        action='append', default=[],
+                        help="adds KEY=VALUE to Open_vSwitch's other_config "
+                        "(e.g. pmd-maxsleep=50; repeatable; default: OVS's "
+                        "defaults)")
     parser.add_argument('--skip-chains', action='store_true',
                         help='skip part 4, the chains of N VNFs (--quick '
                         'skips it unless --chain-lengths is given)')
