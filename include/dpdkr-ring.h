@@ -32,6 +32,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define DPDKR_HAVE_COPY_NT 1
+#endif
 #include "dpdkr-abi.h"
 
 /* Linux's open-file-description locks, whose names <fcntl.h> only gives
@@ -381,6 +385,95 @@ dpdkr_prod_buf(const struct dpdkr_ring_view *v, uint32_t i)
 {
     return v->buf + (uint64_t) ((v->idx + i) & v->mask) * v->buf_size;
 }
+
+/* Copying packets into a ring's buffers.
+ *
+ * A ring's consumer usually runs on another core, whose cache holds the
+ * buffer slots it copied packets out of on the ring's previous lap.
+ * Ordinary stores into a slot first take each of its cache lines back from
+ * that core (a read for ownership per line); where the two cores share no
+ * cache, that makes the producer's copy, not the ring, the limit for large
+ * packets.  Non-temporal stores write whole lines to memory without reading
+ * them, and the consumer then reads them from memory, which is slower where
+ * the cores do share a cache: so they are a choice (net_dpdkr's nt-copy=yes),
+ * not the default.
+ *
+ * A producer that makes that choice copies packets of DPDKR_COPY_NT_MIN
+ * bytes or more with dpdkr_copy_nt() (32-byte non-temporal stores; only if
+ * dpdkr_copy_nt_supported(), i.e. the CPU has AVX2) into slots for which
+ * dpdkr_copy_nt_fits(): 32-byte aligned, with room for the packet rounded
+ * up to 32 bytes, since the bytes after the packet up to that multiple of
+ * 32 are written as zeros.  Non-temporal stores are not ordered by a
+ * release store: after such copies, the producer calls dpdkr_copy_fence()
+ * before it publishes them.  Smaller packets gain nothing from them. */
+#define DPDKR_COPY_NT_MIN 256
+
+/* Returns true if dpdkr_copy_nt() may be used on this CPU. */
+static inline bool
+dpdkr_copy_nt_supported(void)
+{
+#ifdef DPDKR_HAVE_COPY_NT
+    return __builtin_cpu_supports("avx2");
+#else
+    return false;
+#endif
+}
+
+/* Returns true if a 'len'-byte packet may be copied with dpdkr_copy_nt()
+ * into 'dst', a slot of 'buf_size' bytes. */
+static inline bool
+dpdkr_copy_nt_fits(const void *dst, uint32_t len, uint32_t buf_size)
+{
+    return (len >= DPDKR_COPY_NT_MIN
+            && !((uintptr_t) dst & 31)
+            && ((uint64_t) len + 31) / 32 * 32 <= buf_size);
+}
+
+#ifdef DPDKR_HAVE_COPY_NT
+/* Copies 'len' bytes from 'src' into 'dst' with non-temporal stores, and
+ * zeros up to the next multiple of 32 bytes (see above). */
+__attribute__((target("avx2"))) static inline void
+dpdkr_copy_nt(void *dst_, const void *src_, uint32_t len)
+{
+    uint8_t *dst = dst_;
+    const uint8_t *src = src_;
+    uint32_t off;
+
+    /* 'void *' arguments: 'dst' is 32-byte aligned, 'src' need not be. */
+    for (off = 0; len - off >= 32; off += 32) {
+        const void *from = src + off;
+        void *to = dst + off;
+
+        _mm256_stream_si256(to, _mm256_loadu_si256(from));
+    }
+    if (off < len) {
+        uint8_t tail[32] = { 0 };
+        const void *from = tail;
+        void *to = dst + off;
+
+        memcpy(tail, src + off, len - off);
+        _mm256_stream_si256(to, _mm256_loadu_si256(from));
+    }
+}
+
+/* Orders the non-temporal stores made so far before later stores. */
+static inline void
+dpdkr_copy_fence(void)
+{
+    _mm_sfence();
+}
+#else
+static inline void
+dpdkr_copy_nt(void *dst, const void *src, uint32_t len)
+{
+    memcpy(dst, src, len);
+}
+
+static inline void
+dpdkr_copy_fence(void)
+{
+}
+#endif
 
 /* Fills the 'i'th descriptor after the producer's head for a packet of
  * 'len' bytes already copied into dpdkr_prod_buf(v, i). */

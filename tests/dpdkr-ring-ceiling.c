@@ -18,12 +18,13 @@
  * utilities/ovs-p2p-bench-lanes.
  *
  * Usage: dpdkr-ring-ceiling [--size BYTES] [--seconds S] [--burst B]
- *                           [--ring-size N] [--cpus P,C]
+ *                           [--ring-size N] [--cpus P,C] [--nt-copy]
  *
  * Two threads share one ring of a dpdkr region laid out and driven by
  * exactly the code of p2p/include/dpdkr-ring.h (the code of net_dpdkr and
  * of direct lanes): the producer copies BYTES-byte packets from a private
- * buffer into the ring's buffers and publishes them in bursts of B, the
+ * buffer into the ring's buffers (with --nt-copy, as net_dpdkr with
+ * nt-copy=yes: see dpdkr-ring.h) and publishes them in bursts of B, the
  * consumer validates each descriptor and copies each packet out into a
  * private buffer, and releases them.  Nothing else happens: no mbufs, no
  * ethdev, no DPDK at all, so this is an upper bound for what two DPDK
@@ -53,6 +54,8 @@
 #include <unistd.h>
 
 #include "dpdkr-ring.h"
+
+static bool nt_copy;            /* --nt-copy. */
 
 struct ctx {
     void *base;
@@ -92,6 +95,7 @@ producer(void *ctx_)
     struct ctx *c = ctx_;
     struct dpdkr_ring_view v;
     uint8_t *src = aligned_alloc(64, 2048);
+    bool nt = nt_copy && dpdkr_copy_nt_supported();
     uint64_t seq = 0;
 
     pin(c->cpu);
@@ -107,8 +111,16 @@ producer(void *ctx_)
         for (i = 0; i < n; i++) {
             memcpy(src, &seq, sizeof seq);
             seq++;
-            memcpy(dpdkr_prod_buf(&v, i), src, c->size);
+            if (nt && dpdkr_copy_nt_fits(dpdkr_prod_buf(&v, i), c->size,
+                                         v.buf_size)) {
+                dpdkr_copy_nt(dpdkr_prod_buf(&v, i), src, c->size);
+            } else {
+                memcpy(dpdkr_prod_buf(&v, i), src, c->size);
+            }
             dpdkr_prod_fill(&v, i, c->size);
+        }
+        if (nt) {
+            dpdkr_copy_fence();
         }
         dpdkr_prod_publish(&v, n);
     }
@@ -161,7 +173,8 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: dpdkr-ring-ceiling [--size BYTES] "
-            "[--seconds S] [--burst B] [--ring-size N] [--cpus P,C]\n");
+            "[--seconds S] [--burst B] [--ring-size N] [--cpus P,C] "
+            "[--nt-copy]\n");
     exit(2);
 }
 
@@ -174,6 +187,7 @@ main(int argc, char *argv[])
         { "burst", required_argument, NULL, 'b' },
         { "ring-size", required_argument, NULL, 'r' },
         { "cpus", required_argument, NULL, 'c' },
+        { "nt-copy", no_argument, NULL, 'n' },
         { NULL, 0, NULL, 0 },
     };
     uint32_t size = 64, burst = 32, ring_size = 1024;
@@ -200,6 +214,9 @@ main(int argc, char *argv[])
             break;
         case 'r':
             ring_size = strtoul(optarg, NULL, 10);
+            break;
+        case 'n':
+            nt_copy = true;
             break;
         case 'c':
             if (sscanf(optarg, "%d,%d", &pcpu, &ccpu) != 2) {

@@ -389,6 +389,9 @@ class Bench(object):
         if getattr(self.args, 'ovs_config', None):
             out('OVS other_config, besides the defaults: %s'
                 % ' '.join(self.args.ovs_config))
+        if getattr(self.args, 'nt_copy', False):
+            out('net_dpdkr with nt-copy=yes in the applications, and the '
+                'ceiling with --nt-copy')
         load, quiet = self.start_load
         out('load average before start: %.2f %.2f %.2f%s'
             % (load[0], load[1], load[2], '' if quiet else quiet_note))
@@ -423,7 +426,10 @@ class Bench(object):
                '--main-lcore', str(main_lcore), '--in-memory', '--no-pci',
                '--file-prefix', '%s-%s' % (self.file_prefix, role)]
         if ptype == 'dpdkr':
-            cmd += ['-d', self.pmd, '--vdev', 'net_dpdkr0,path=' + path]
+            vdev = 'net_dpdkr0,path=' + path
+            if getattr(a, 'nt_copy', False):
+                vdev += ',nt-copy=yes'
+            cmd += ['-d', self.pmd, '--vdev', vdev]
         elif ptype == 'memif':
             # DPDK 22.11 takes the socket as an abstract address unless
             # told otherwise, and truncates it silently at 108 bytes.

@@ -473,7 +473,8 @@ class LaneBench(Bench):
         a = self.args
         p = self.run([os.path.join(self.workdir, 'bin', 'dpdkr-ring-ceiling'),
                       '--size', str(size), '--seconds', str(a.ceiling_time),
-                      '--cpus', '%d,%d' % cpus],
+                      '--cpus', '%d,%d' % cpus]
+                     + (['--nt-copy'] if a.nt_copy else []),
                      timeout=a.ceiling_time + 30)
         m = re.search(r'mpps=([0-9.]+).*cpu_s=([0-9.]+)', p)
         if not m:
@@ -911,6 +912,7 @@ def results_data(args, bench, results, ceil, ceil_cpu, sw_data, per_kind,
                  'kinds': args.kinds, 'app_cpus': list(args.app_cpus),
                  'pmd_cpu_mask': args.pmd_cpu_mask,
                  'ovs_config': args.ovs_config,
+                 'nt_copy': args.nt_copy,
                  'switches': args.switches,
                  'switch_rate': args.switch_rate,
                  'ceiling_time': args.ceiling_time, 'quick': args.quick},
@@ -1075,6 +1077,10 @@ def main(argv=None):
                         help="adds KEY=VALUE to Open_vSwitch's other_config "
                         "(e.g. pmd-maxsleep=50; repeatable; default: OVS's "
                         "defaults)")
+    parser.add_argument('--nt-copy', action='store_true',
+                        help='the applications load net_dpdkr with '
+                        'nt-copy=yes (non-temporal stores), and the ceiling '
+                        'copies the same way (default: no)')
     parser.add_argument('--skip-chains', action='store_true',
                         help='skip part 4, the chains of N VNFs (--quick '
                         'skips it unless --chain-lengths is given)')

@@ -72,11 +72,13 @@
 #define DPDKR_ARG_OWNER "owner"
 #define DPDKR_ARG_GROUP "group"
 #define DPDKR_ARG_PCI "pci"
+#define DPDKR_ARG_NT_COPY "nt-copy"
 
 #define DPDKR_RX_BURST_MAX 64
 
 static const char *const dpdkr_valid_args[] = {
     DPDKR_ARG_PATH, DPDKR_ARG_ROLE, DPDKR_ARG_RING_SIZE, DPDKR_ARG_BUF_SIZE,
+    DPDKR_ARG_NT_COPY,
     DPDKR_ARG_MODE, DPDKR_ARG_OWNER, DPDKR_ARG_GROUP, DPDKR_ARG_PCI, NULL
 };
 
@@ -113,6 +115,7 @@ struct dpdkr_args {
     char pci[DPDKR_PCI_ADDR_SIZE]; /* PCI address, "auto" or "" (a file). */
     bool pci_auto;              /* pci=auto: the address was looked up. */
     bool server;
+    bool nt_copy;               /* nt-copy=yes: see dpdkr-ring.h. */
     uint32_t ring_size;
     uint32_t buf_size;
     mode_t mode;
@@ -203,6 +206,7 @@ struct pmd_internals {
     struct rte_mempool *mb_pool;
     uint32_t mbuf_room;         /* Data room of an rx mbuf. */
     uint32_t max_rx_len;        /* Largest packet rx accepts. */
+    bool tx_nt;                 /* nt-copy=yes, and the CPU can. */
     bool started;
 
     /* Private counters beyond the rings' own. */
@@ -1329,6 +1333,7 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
     uint32_t max_len = pi->tx.buf_size;
     uint64_t drop_bytes = 0;
     uint32_t peer_state;
+    bool fence = false;
 
     /* A client stops sending when the server has gone, except into a
      * direct lane, which needs no server: it keeps carrying the packets
@@ -1368,15 +1373,27 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
     k = RTE_MIN(space, (uint32_t) n);
     for (i = 0; i < k; i++) {
         const struct rte_mbuf *m = bufs[i];
+        uint8_t *dst;
 
         if (unlikely(m->pkt_len > max_len)) {
             pi->tx_oversize++;
             drop_bytes += m->pkt_len;
             continue;
         }
-        dpdkr_copy_mbuf(dpdkr_prod_buf(v, j), m);
+        dst = dpdkr_prod_buf(v, j);
+        if (pi->tx_nt && m->nb_segs == 1
+            && dpdkr_copy_nt_fits(dst, m->pkt_len, v->buf_size)) {
+            dpdkr_copy_nt(dst, rte_pktmbuf_mtod(m, const void *),
+                          m->pkt_len);
+            fence = true;
+        } else {
+            dpdkr_copy_mbuf(dst, m);
+        }
         dpdkr_prod_fill(v, j, m->pkt_len);
         j++;
+    }
+    if (fence) {
+        dpdkr_copy_fence();
     }
     dpdkr_prod_publish(v, j);
     if (unlikely(j < k)) {
@@ -2365,6 +2382,17 @@ dpdkr_parse_arg(const char *key, const char *value, void *args_)
                  fn);
         return 0;
     }
+    if (!strcmp(key, DPDKR_ARG_NT_COPY)) {
+        if (!strcmp(value, "yes")) {
+            a->nt_copy = true;
+        } else if (!strcmp(value, "no")) {
+            a->nt_copy = false;
+        } else {
+            DPDKR_LOG(ERR, "nt-copy must be yes or no\n");
+            return -EINVAL;
+        }
+        return 0;
+    }
     if (!strcmp(key, DPDKR_ARG_ROLE)) {
         if (!strcmp(value, "server")) {
             a->server = true;
@@ -2468,6 +2496,11 @@ rte_pmd_dpdkr_probe(struct rte_vdev_device *vdev)
     pi = dev->data->dev_private;
     pi->args = args;
     pi->port_id = dev->data->port_id;
+    pi->tx_nt = args.nt_copy && dpdkr_copy_nt_supported();
+    if (args.nt_copy && !pi->tx_nt) {
+        DPDKR_LOG(WARNING, "%s: nt-copy=yes needs AVX2, which this CPU "
+                  "lacks: copying as with nt-copy=no\n", name);
+    }
     pi->fd = -1;
     pi->probe_fd = -1;
     pi->guard = -1;
@@ -2814,6 +2847,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_dpdkr,
     "path=<absolute path of the region> "
     "pci=<PCI address of the ivshmem device|auto, in a VM> "
     "role=<server|client> "
+    "nt-copy=<yes|no> "
     "ring-size=<power of 2, server only> "
     "buf-size=<bytes, server only> "
     "mode=<octal, server only> "
