@@ -103,6 +103,7 @@ producer(void *ctx_)
     dpdkr_ring_view_init(&v, c->base, &c->geo, 0, 0);
     while (!*c->stop) {
         uint32_t n = dpdkr_prod_space(&v);
+        bool fence = false;
         uint32_t i;
 
         if (n > c->burst) {
@@ -114,12 +115,13 @@ producer(void *ctx_)
             if (nt && dpdkr_copy_nt_fits(dpdkr_prod_buf(&v, i), c->size,
                                          v.buf_size)) {
                 dpdkr_copy_nt(dpdkr_prod_buf(&v, i), src, c->size);
+                fence = true;
             } else {
                 memcpy(dpdkr_prod_buf(&v, i), src, c->size);
             }
             dpdkr_prod_fill(&v, i, c->size);
         }
-        if (nt) {
+        if (fence) {
             dpdkr_copy_fence();
         }
         dpdkr_prod_publish(&v, n);
