@@ -475,6 +475,161 @@ dpdkr_copy_fence(void)
 }
 #endif
 
+/* Choosing the copy by measuring (net_dpdkr's nt-copy=auto, the default).
+ *
+ * Whether non-temporal stores pay depends on where the consumer runs, which
+ * the producer cannot know and which may change (threads move, virtual CPUs
+ * move on the host).  So a producer that may use them measures both copies
+ * on its own traffic, in turns, and keeps the one that moved more bytes:
+ *
+ *   - every DPDKR_TUNE_PERIOD_MS (and DPDKR_TUNE_FIRST_MS after the start) it
+ *     runs a trial of DPDKR_TUNE_WINDOWS windows, with the ordinary copy,
+ *     then twice the non-temporal one, then the ordinary one again (so that
+ *     a trend during the trial weighs on both);
+ *
+ *   - in each window it counts the bytes its bursts sent (whatever the ring
+ *     took: a consumer that falls behind fills the ring and slows the
+ *     producer down, so this is the rate delivered end to end) and the time
+ *     between consecutive bursts, leaving out any gap of more than
+ *     DPDKR_TUNE_GAP_US (the thread was preempted, or had nothing to send);
+ *     a window ends when it has counted DPDKR_TUNE_WINDOW_MS, or at the
+ *     latest DPDKR_TUNE_WINDOW_MAX_MS after it started;
+ *
+ *   - it then uses non-temporal stores until the next trial if, in each of
+ *     their windows, bytes per unit of time were higher by more than a 1/8
+ *     margin than in each window of the ordinary copy, and each copy sent at
+ *     least DPDKR_TUNE_MIN_LARGE packets large enough for them; otherwise
+ *     (no clear gain, or too few large packets to tell) it uses the
+ *     ordinary copy.  A producer that sends less than either copy could
+ *     (rate-limited, or fed by a slower input) sees about the same rate in
+ *     every window, and keeps the ordinary copy.
+ *
+ * The cost is the trial: 4 windows of 2 ms of sending in every second, half
+ * of them with the copy that loses.  The tuner is private to the producer and
+ * reads nothing from shared memory.  Its clock is the caller's, in ticks of
+ * 'hz' per second. */
+#define DPDKR_TUNE_FIRST_MS 10
+#define DPDKR_TUNE_PERIOD_MS 1000
+#define DPDKR_TUNE_WINDOW_MS 2
+#define DPDKR_TUNE_WINDOW_MAX_MS 10
+#define DPDKR_TUNE_WINDOWS 4
+#define DPDKR_TUNE_GAP_US 200
+#define DPDKR_TUNE_MIN_LARGE 256
+
+struct dpdkr_copy_tuner {
+    uint64_t window_ticks;      /* DPDKR_TUNE_WINDOW_MS in ticks. */
+    uint64_t window_max_ticks;  /* DPDKR_TUNE_WINDOW_MAX_MS in ticks. */
+    uint64_t period_ticks;      /* DPDKR_TUNE_PERIOD_MS in ticks. */
+    uint64_t gap_ticks;         /* DPDKR_TUNE_GAP_US in ticks. */
+    uint64_t next;              /* When the next trial starts. */
+    uint64_t window_end;        /* When the current window ends at the
+                                 * latest. */
+    uint64_t last;              /* The previous burst's end, in a trial. */
+    uint64_t busy[DPDKR_TUNE_WINDOWS];  /* Ticks counted, per window. */
+    uint64_t bytes[DPDKR_TUNE_WINDOWS]; /* Bytes sent in them. */
+    uint64_t large[2];          /* Packets of DPDKR_COPY_NT_MIN or more,
+                                 * per copy (0: ordinary, 1: NT). */
+    unsigned int window;        /* 0: between trials, else 1...WINDOWS. */
+    bool nt;                    /* The copy for the next burst. */
+
+    /* Statistics. */
+    uint64_t n_trials;          /* Trials completed. */
+    uint64_t n_trials_nt;       /* ...that chose non-temporal stores. */
+};
+
+/* Returns true if window 'w' (1...DPDKR_TUNE_WINDOWS) of a trial uses
+ * non-temporal stores: the middle ones. */
+static inline bool
+dpdkr_copy_tuner_window_nt(unsigned int w)
+{
+    return w > 1 && w < DPDKR_TUNE_WINDOWS;
+}
+
+/* Initializes 't' for a clock of 'hz' ticks per second that reads 'now'. */
+static inline void
+dpdkr_copy_tuner_init(struct dpdkr_copy_tuner *t, uint64_t hz, uint64_t now)
+{
+    memset(t, 0, sizeof *t);
+    t->window_ticks = hz / 1000 * DPDKR_TUNE_WINDOW_MS;
+    t->window_max_ticks = hz / 1000 * DPDKR_TUNE_WINDOW_MAX_MS;
+    t->period_ticks = hz / 1000 * DPDKR_TUNE_PERIOD_MS;
+    t->gap_ticks = hz / 1000000 * DPDKR_TUNE_GAP_US;
+    t->next = now + hz / 1000 * DPDKR_TUNE_FIRST_MS;
+}
+
+/* Decides, at the end of a trial, which copy to keep until the next. */
+static inline bool
+dpdkr_copy_tuner_decide(const struct dpdkr_copy_tuner *t)
+{
+    double best_plain = 0, worst_nt = -1;
+    unsigned int w;
+
+    if (t->large[0] < DPDKR_TUNE_MIN_LARGE
+        || t->large[1] < DPDKR_TUNE_MIN_LARGE) {
+        return false;
+    }
+    for (w = 0; w < DPDKR_TUNE_WINDOWS; w++) {
+        double rate;
+
+        if (!t->busy[w]) {
+            return false;
+        }
+        rate = (double) t->bytes[w] / t->busy[w];
+        if (!dpdkr_copy_tuner_window_nt(w + 1)) {
+            best_plain = rate > best_plain ? rate : best_plain;
+        } else if (worst_nt < 0 || rate < worst_nt) {
+            worst_nt = rate;
+        }
+    }
+    return worst_nt > best_plain * 9 / 8;
+}
+
+/* Accounts a burst that has just ended at 'now', made with the copy
+ * 't->nt' said, that sent 'bytes' bytes in packets of which 'large' were of
+ * DPDKR_COPY_NT_MIN bytes or more ('bytes' and 'large' may be 0: a burst
+ * that found the ring full counts as time).  Returns the copy for the next
+ * burst: true for non-temporal stores. */
+static inline bool
+dpdkr_copy_tuner_burst(struct dpdkr_copy_tuner *t, uint64_t now,
+                       uint64_t bytes, uint32_t large)
+{
+    if (!t->window) {
+        if (now < t->next) {
+            return t->nt;
+        }
+        /* A trial starts; this burst's time is not counted. */
+        memset(t->busy, 0, sizeof t->busy);
+        memset(t->bytes, 0, sizeof t->bytes);
+        memset(t->large, 0, sizeof t->large);
+        t->window = 1;
+        t->window_end = now + t->window_max_ticks;
+        t->last = now;
+        t->nt = dpdkr_copy_tuner_window_nt(1);
+        return t->nt;
+    }
+
+    if (now - t->last <= t->gap_ticks) {
+        t->busy[t->window - 1] += now - t->last;
+        t->bytes[t->window - 1] += bytes;
+        t->large[t->nt] += large;
+    }
+    t->last = now;
+    if (t->busy[t->window - 1] >= t->window_ticks || now >= t->window_end) {
+        if (t->window < DPDKR_TUNE_WINDOWS) {
+            t->window++;
+            t->window_end = now + t->window_max_ticks;
+            t->nt = dpdkr_copy_tuner_window_nt(t->window);
+        } else {
+            t->window = 0;
+            t->next = now + t->period_ticks;
+            t->nt = dpdkr_copy_tuner_decide(t);
+            t->n_trials++;
+            t->n_trials_nt += t->nt;
+        }
+    }
+    return t->nt;
+}
+
 /* Fills the 'i'th descriptor after the producer's head for a packet of
  * 'len' bytes already copied into dpdkr_prod_buf(v, i). */
 static inline void

@@ -18,13 +18,16 @@
  * utilities/ovs-p2p-bench-lanes.
  *
  * Usage: dpdkr-ring-ceiling [--size BYTES] [--seconds S] [--burst B]
- *                           [--ring-size N] [--cpus P,C] [--nt-copy]
+ *                           [--ring-size N] [--cpus P,C]
+ *                           [--nt-copy[=auto|yes|no]]
  *
  * Two threads share one ring of a dpdkr region laid out and driven by
  * exactly the code of p2p/include/dpdkr-ring.h (the code of net_dpdkr and
  * of direct lanes): the producer copies BYTES-byte packets from a private
- * buffer into the ring's buffers (with --nt-copy, as net_dpdkr with
- * nt-copy=yes: see dpdkr-ring.h) and publishes them in bursts of B, the
+ * buffer into the ring's buffers (with --nt-copy or --nt-copy=yes, as
+ * net_dpdkr with nt-copy=yes, with --nt-copy=auto, as with nt-copy=auto,
+ * choosing by measuring: see dpdkr-ring.h; by default with the ordinary
+ * copy, as nt-copy=no) and publishes them in bursts of B, the
  * consumer validates each descriptor and copies each packet out into a
  * private buffer, and releases them.  Nothing else happens: no mbufs, no
  * ethdev, no DPDK at all, so this is an upper bound for what two DPDK
@@ -37,7 +40,9 @@
  *   size=64 cpus=0,0 seconds=2.000 packets=N mpps=M gbps=G cpu_s=C
  *
  * where cpu_s is the CPU time both threads used in the window (from
- * getrusage()).  Exit status 0, or 2 on a usage or setup error. */
+ * getrusage()); with --nt-copy=auto, followed by " copy_trials=T
+ * copy_trials_nt=U" (the tuner's trials, and how many chose non-temporal
+ * stores).  Exit status 0, or 2 on a usage or setup error. */
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,7 +60,9 @@
 
 #include "dpdkr-ring.h"
 
-static bool nt_copy;            /* --nt-copy. */
+static bool nt_copy;            /* --nt-copy=yes or auto. */
+static bool nt_auto;            /* --nt-copy=auto. */
+static uint64_t n_trials, n_trials_nt;  /* The producer's tuner's. */
 
 struct ctx {
     void *base;
@@ -74,6 +81,15 @@ now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t
+now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * UINT64_C(1000000000) + ts.tv_nsec;
 }
 
 static void
@@ -95,14 +111,18 @@ producer(void *ctx_)
     struct ctx *c = ctx_;
     struct dpdkr_ring_view v;
     uint8_t *src = aligned_alloc(64, 2048);
-    bool nt = nt_copy && dpdkr_copy_nt_supported();
+    bool can_nt = nt_copy && dpdkr_copy_nt_supported();
+    bool tune = can_nt && nt_auto;
+    struct dpdkr_copy_tuner tuner;
     uint64_t seq = 0;
 
     pin(c->cpu);
+    dpdkr_copy_tuner_init(&tuner, UINT64_C(1000000000), now_ns());
     memset(src, 0x5a, 2048);
     dpdkr_ring_view_init(&v, c->base, &c->geo, 0, 0);
     while (!*c->stop) {
         uint32_t n = dpdkr_prod_space(&v);
+        bool nt = can_nt && (!tune || tuner.nt);
         bool fence = false;
         uint32_t i;
 
@@ -125,6 +145,13 @@ producer(void *ctx_)
             dpdkr_copy_fence();
         }
         dpdkr_prod_publish(&v, n);
+        if (tune) {
+            dpdkr_copy_tuner_burst(&tuner, now_ns(), (uint64_t) n * c->size,
+                                   c->size >= DPDKR_COPY_NT_MIN ? n : 0);
+            __atomic_store_n(&n_trials, tuner.n_trials, __ATOMIC_RELAXED);
+            __atomic_store_n(&n_trials_nt, tuner.n_trials_nt,
+                             __ATOMIC_RELAXED);
+        }
     }
     free(src);
     return NULL;
@@ -176,7 +203,7 @@ usage(void)
 {
     fprintf(stderr, "usage: dpdkr-ring-ceiling [--size BYTES] "
             "[--seconds S] [--burst B] [--ring-size N] [--cpus P,C] "
-            "[--nt-copy]\n");
+            "[--nt-copy[=auto|yes|no]]\n");
     exit(2);
 }
 
@@ -189,7 +216,7 @@ main(int argc, char *argv[])
         { "burst", required_argument, NULL, 'b' },
         { "ring-size", required_argument, NULL, 'r' },
         { "cpus", required_argument, NULL, 'c' },
-        { "nt-copy", no_argument, NULL, 'n' },
+        { "nt-copy", optional_argument, NULL, 'n' },
         { NULL, 0, NULL, 0 },
     };
     uint32_t size = 64, burst = 32, ring_size = 1024;
@@ -218,7 +245,16 @@ main(int argc, char *argv[])
             ring_size = strtoul(optarg, NULL, 10);
             break;
         case 'n':
-            nt_copy = true;
+            if (!optarg || !strcmp(optarg, "yes")) {
+                nt_copy = true;
+                nt_auto = false;
+            } else if (!strcmp(optarg, "auto")) {
+                nt_copy = nt_auto = true;
+            } else if (!strcmp(optarg, "no")) {
+                nt_copy = nt_auto = false;
+            } else {
+                usage();
+            }
             break;
         case 'c':
             if (sscanf(optarg, "%d,%d", &pcpu, &ccpu) != 2) {
@@ -276,8 +312,14 @@ main(int argc, char *argv[])
     pthread_join(tc, NULL);
 
     printf("size=%"PRIu32" cpus=%d,%d seconds=%.3f packets=%"PRIu64
-           " mpps=%.3f gbps=%.3f cpu_s=%.3f\n", size, pcpu, ccpu, t1 - t0,
+           " mpps=%.3f gbps=%.3f cpu_s=%.3f", size, pcpu, ccpu, t1 - t0,
            n1 - n0, (n1 - n0) / (t1 - t0) / 1e6,
            (n1 - n0) * size * 8.0 / (t1 - t0) / 1e9, cpu1 - cpu0);
+    if (nt_auto) {
+        printf(" copy_trials=%"PRIu64" copy_trials_nt=%"PRIu64,
+               __atomic_load_n(&n_trials, __ATOMIC_RELAXED),
+               __atomic_load_n(&n_trials_nt, __ATOMIC_RELAXED));
+    }
+    printf("\n");
     return 0;
 }

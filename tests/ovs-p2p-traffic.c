@@ -730,6 +730,33 @@ run(const struct options *o, struct rte_mempool *mp, uint64_t run_id,
     return ok;
 }
 
+/* Prints net_dpdkr's copy counters of 'port' (see net_dpdkr(7): nt-copy),
+ * if it has them, as one line "copy: NAME=VALUE...". */
+static void
+print_copy_xstats(uint16_t port)
+{
+    static const char *const names[] = {
+        "tx_nt_copy_packets", "tx_copy_trials", "tx_copy_trials_nt",
+    };
+    uint64_t ids[RTE_DIM(names)], values[RTE_DIM(names)];
+    size_t i;
+
+    for (i = 0; i < RTE_DIM(names); i++) {
+        if (rte_eth_xstats_get_id_by_name(port, names[i], &ids[i])) {
+            return;
+        }
+    }
+    if (rte_eth_xstats_get_by_id(port, ids, values, RTE_DIM(names))
+        != (int) RTE_DIM(names)) {
+        return;
+    }
+    printf("copy:");
+    for (i = 0; i < RTE_DIM(names); i++) {
+        printf(" %s=%"PRIu64, names[i], values[i]);
+    }
+    printf("\n");
+}
+
 static void
 stop_port(uint16_t port)
 {
@@ -817,6 +844,7 @@ main(int argc, char *argv[])
             "%u, receiving on port %u\n", run_id, o.tx_port, o.rx_port);
     memset(&c, 0, sizeof c);
     ok = run(&o, mp, run_id, &c);
+    print_copy_xstats(o.tx_port);
 
     stop_port(o.tx_port);
     if (o.rx_port != o.tx_port) {

@@ -1942,6 +1942,172 @@ cmd_serve(int argc, char *argv[])
     return n_failures ? 1 : 0;
 }
 
+/* copy-tuner: nt-copy=auto's choice, against a simulated producer. */
+
+struct tuner_sim {
+    uint32_t size;              /* Packet size. */
+    uint32_t burst;             /* Packets per burst. */
+    uint64_t ns[2];             /* A burst's duration: ordinary, NT copy. */
+    uint64_t idle_ns;           /* Time between bursts (nothing to send). */
+    uint64_t stall_ns;          /* A preemption in every NT window... */
+    uint64_t switch_at;         /* After this (ns), 'ns' is swapped. */
+    unsigned int slow_window;   /* Bursts take twice as long in this window
+                                 * of every trial (0: none). */
+
+    /* Results. */
+    uint64_t time[2];           /* Time spent in bursts, per copy. */
+};
+
+/* Runs 's' against 't' from 'start' to 'end' (ns); returns 'end'. */
+static uint64_t
+tuner_sim_run(struct tuner_sim *s, struct dpdkr_copy_tuner *t,
+              uint64_t start, uint64_t end)
+{
+    uint64_t now = start;
+    unsigned int stalled_window = 0;
+
+    while (now < end) {
+        bool nt = t->nt;
+        bool swapped = s->switch_at && now >= s->switch_at;
+        uint64_t d = s->ns[nt ^ swapped];
+
+        if (s->slow_window && t->window == s->slow_window) {
+            d *= 2;
+        }
+
+        if (s->stall_ns && t->window && nt
+            && t->window != stalled_window) {
+            /* Preempted once in this window, before the burst. */
+            stalled_window = t->window;
+            now += s->stall_ns;
+        }
+        now += d;
+        s->time[nt] += d;
+        dpdkr_copy_tuner_burst(t, now, (uint64_t) s->burst * s->size,
+                               s->size >= DPDKR_COPY_NT_MIN ? s->burst : 0);
+        now += s->idle_ns;
+    }
+    return now;
+}
+
+/* Runs 's' for 'seconds' from a new tuner and checks that it ends with
+ * copy 'want_nt' and that every trial chose as 'want_trials_nt' says (-1:
+ * the last trial). */
+static void
+tuner_case(const char *what, struct tuner_sim *s, double seconds,
+           bool want_nt, int want_trials_nt)
+{
+    const uint64_t hz = 1000000000;
+    struct dpdkr_copy_tuner t;
+    uint64_t end = seconds * hz;
+    uint64_t n_expected;
+
+    dpdkr_copy_tuner_init(&t, hz, 0);
+    CHECK(!t.nt, "%s: the tuner starts with non-temporal stores", what);
+    tuner_sim_run(s, &t, 0, end);
+
+    /* A trial DPDKR_TUNE_FIRST_MS after the start, then one every
+     * period after each trial's end (bursts are much shorter than a
+     * window, so a trial lasts its windows' time, give or take a burst). */
+    n_expected = 1 + (end - DPDKR_TUNE_FIRST_MS * 1000000ULL
+                      - DPDKR_TUNE_WINDOWS * DPDKR_TUNE_WINDOW_MS * 1000000ULL)
+                     / ((DPDKR_TUNE_PERIOD_MS + DPDKR_TUNE_WINDOWS
+                         * DPDKR_TUNE_WINDOW_MS) * 1000000ULL);
+    CHECK(t.n_trials == n_expected, "%s: %"PRIu64" trials, expected %"PRIu64,
+          what, t.n_trials, n_expected);
+    CHECK(t.nt == want_nt, "%s: chose %s", what,
+          t.nt ? "non-temporal stores" : "the ordinary copy");
+    if (want_trials_nt >= 0) {
+        CHECK(t.n_trials_nt == (uint64_t) want_trials_nt,
+              "%s: %"PRIu64" of %"PRIu64" trials chose non-temporal stores, "
+              "expected %d", what, t.n_trials_nt, t.n_trials,
+              want_trials_nt);
+    }
+}
+
+static int
+cmd_copy_tuner(int argc, char *argv[])
+{
+    struct tuner_sim s;
+    double trial_share;
+    int n_cases = 0;
+
+    (void) argc;
+    (void) argv;
+
+    /* 32 packets of 1024 bytes in 2 us with the ordinary copy. */
+#define TUNER_SIM(NS_PLAIN, NS_NT) \
+    (struct tuner_sim) { .size = 1024, .burst = 32, \
+                         .ns = { NS_PLAIN, NS_NT } }
+
+    s = TUNER_SIM(2000, 1000);
+    tuner_case("non-temporal 2x faster", &s, 3.5, true, 4);
+    n_cases++;
+    /* What the trials cost: the time spent with the losing copy. */
+    trial_share = (double) s.time[0] / (s.time[0] + s.time[1]);
+    CHECK(trial_share > 0.002 && trial_share < 0.01,
+          "trials took %.4f of the time with the ordinary copy",
+          trial_share);
+
+    s = TUNER_SIM(2000, 4000);
+    tuner_case("non-temporal 2x slower", &s, 3.5, false, 0);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1820);      /* 1.10x: within the 1/8 margin. */
+    tuner_case("non-temporal 1.10x faster", &s, 3.5, false, 0);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1740);      /* 1.15x: beyond it. */
+    tuner_case("non-temporal 1.15x faster", &s, 3.5, true, 4);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1000);
+    s.size = 64;                    /* No packet the choice applies to. */
+    tuner_case("64-byte packets", &s, 2.5, false, 0);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1000);
+    s.burst = 1;                    /* 1 packet per 100 us: 20 per window. */
+    s.idle_ns = 100000;
+    tuner_case("too few packets to tell", &s, 2.5, false, 0);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1000);      /* Preempted for 5 ms in every NT window:
+                                     * the gap is not counted. */
+    s.stall_ns = 5000000;
+    tuner_case("preempted in the trials", &s, 2.5, true, -1);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1333);      /* 1.5x, but one NT window of each trial
+                                     * is slower than the ordinary ones. */
+    s.slow_window = 3;
+    tuner_case("one non-temporal window slower", &s, 2.5, false, 0);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1333);      /* 1.5x, and one ordinary window slower
+                                     * still: no doubt. */
+    s.slow_window = 4;
+    tuner_case("one ordinary window slower", &s, 2.5, true, 3);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1000);      /* The consumer moves after 2.5 s. */
+    s.switch_at = 2500000000ULL;
+    tuner_case("conditions change", &s, 4.5, false, 3);
+    n_cases++;
+
+    s = TUNER_SIM(2000, 1000);      /* Back the other way. */
+    s.ns[0] = 1000;
+    s.ns[1] = 2000;
+    s.switch_at = 2500000000ULL;
+    tuner_case("conditions change back", &s, 4.5, true, 2);
+    n_cases++;
+#undef TUNER_SIM
+
+    printf("copy-tuner: %d cases; %llu checks, %llu failures\n", n_cases,
+           n_checks, n_failures);
+    return n_failures ? 1 : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1958,6 +2124,7 @@ main(int argc, char *argv[])
         { "lane-ctrl", cmd_lane_ctrl },
         { "lane-race", cmd_lane_race },
         { "serve", cmd_serve },
+        { "copy-tuner", cmd_copy_tuner },
     };
     size_t i;
 
@@ -1971,7 +2138,8 @@ main(int argc, char *argv[])
     }
     fprintf(stderr, "usage: %s basic [SEED] | hostile SEED [ROUNDS] | "
             "threads SEED [ROUNDS] | validate | validate-overlap | layout | "
-            "lane-ctrl | lane-race req|ack [SECONDS] | serve PATH [SECONDS]\n",
+            "lane-ctrl | lane-race req|ack [SECONDS] | serve PATH [SECONDS] | "
+            "copy-tuner\n",
             argv[0]);
     return 2;
 }

@@ -389,9 +389,10 @@ class Bench(object):
         if getattr(self.args, 'ovs_config', None):
             out('OVS other_config, besides the defaults: %s'
                 % ' '.join(self.args.ovs_config))
-        if getattr(self.args, 'nt_copy', False):
-            out('net_dpdkr with nt-copy=yes in the applications, and the '
-                'ceiling with --nt-copy')
+        if getattr(self.args, 'nt_copy', None):
+            out('net_dpdkr with nt-copy=%s in the applications, and the '
+                'ceiling with --nt-copy=%s'
+                % (self.args.nt_copy, self.args.nt_copy))
         load, quiet = self.start_load
         out('load average before start: %.2f %.2f %.2f%s'
             % (load[0], load[1], load[2], '' if quiet else quiet_note))
@@ -427,8 +428,8 @@ class Bench(object):
                '--file-prefix', '%s-%s' % (self.file_prefix, role)]
         if ptype == 'dpdkr':
             vdev = 'net_dpdkr0,path=' + path
-            if getattr(a, 'nt_copy', False):
-                vdev += ',nt-copy=yes'
+            if getattr(a, 'nt_copy', None):
+                vdev += ',nt-copy=' + a.nt_copy
             cmd += ['-d', self.pmd, '--vdev', vdev]
         elif ptype == 'memif':
             # DPDK 22.11 takes the socket as an abstract address unless

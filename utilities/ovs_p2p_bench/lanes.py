@@ -474,7 +474,7 @@ class LaneBench(Bench):
         p = self.run([os.path.join(self.workdir, 'bin', 'dpdkr-ring-ceiling'),
                       '--size', str(size), '--seconds', str(a.ceiling_time),
                       '--cpus', '%d,%d' % cpus]
-                     + (['--nt-copy'] if a.nt_copy else []),
+                     + ['--nt-copy=' + a.nt_copy],
                      timeout=a.ceiling_time + 30)
         m = re.search(r'mpps=([0-9.]+).*cpu_s=([0-9.]+)', p)
         if not m:
@@ -1077,10 +1077,13 @@ def main(argv=None):
                         help="adds KEY=VALUE to Open_vSwitch's other_config "
                         "(e.g. pmd-maxsleep=50; repeatable; default: OVS's "
                         "defaults)")
-    parser.add_argument('--nt-copy', action='store_true',
-                        help='the applications load net_dpdkr with '
-                        'nt-copy=yes (non-temporal stores), and the ceiling '
-                        'copies the same way (default: no)')
+    parser.add_argument('--nt-copy', nargs='?', const='yes',
+                        default='auto', choices=('auto', 'yes', 'no'),
+                        help="the applications load net_dpdkr with "
+                        "nt-copy=NT_COPY (non-temporal stores: auto chooses "
+                        "by measuring, net_dpdkr's default), and the "
+                        "ceiling copies the same way (default: %(default)s;"
+                        " --nt-copy alone: yes)")
     parser.add_argument('--skip-chains', action='store_true',
                         help='skip part 4, the chains of N VNFs (--quick '
                         'skips it unless --chain-lengths is given)')

@@ -93,6 +93,9 @@ enum dpdkr_xstat {
     DPDKR_XSTAT_RX_BAD_INDEX,
     DPDKR_XSTAT_TX_BAD_INDEX,
     DPDKR_XSTAT_TX_OVERSIZE,
+    DPDKR_XSTAT_TX_NT_PACKETS,
+    DPDKR_XSTAT_TX_COPY_TRIALS,
+    DPDKR_XSTAT_TX_COPY_TRIALS_NT,
     DPDKR_N_XSTATS
 };
 
@@ -101,6 +104,11 @@ static const char *const dpdkr_xstat_names[DPDKR_N_XSTATS] = {
     [DPDKR_XSTAT_RX_BAD_INDEX] = "rx_bad_index_errors",
     [DPDKR_XSTAT_TX_BAD_INDEX] = "tx_bad_index_errors",
     [DPDKR_XSTAT_TX_OVERSIZE] = "tx_oversize_dropped",
+    /* Packets copied with non-temporal stores, and nt-copy=auto's trials
+     * (all of them, and those that chose non-temporal stores). */
+    [DPDKR_XSTAT_TX_NT_PACKETS] = "tx_nt_copy_packets",
+    [DPDKR_XSTAT_TX_COPY_TRIALS] = "tx_copy_trials",
+    [DPDKR_XSTAT_TX_COPY_TRIALS_NT] = "tx_copy_trials_nt",
 };
 
 /* A port whose region is the BAR 2 of a QEMU ivshmem-plain device (a
@@ -115,7 +123,11 @@ struct dpdkr_args {
     char pci[DPDKR_PCI_ADDR_SIZE]; /* PCI address, "auto" or "" (a file). */
     bool pci_auto;              /* pci=auto: the address was looked up. */
     bool server;
-    bool nt_copy;               /* nt-copy=yes: see dpdkr-ring.h. */
+    enum dpdkr_nt_copy {
+        DPDKR_NT_COPY_AUTO,     /* nt-copy=auto, the default. */
+        DPDKR_NT_COPY_YES,
+        DPDKR_NT_COPY_NO,
+    } nt_copy;                  /* See dpdkr-ring.h. */
     uint32_t ring_size;
     uint32_t buf_size;
     mode_t mode;
@@ -206,7 +218,12 @@ struct pmd_internals {
     struct rte_mempool *mb_pool;
     uint32_t mbuf_room;         /* Data room of an rx mbuf. */
     uint32_t max_rx_len;        /* Largest packet rx accepts. */
-    bool tx_nt;                 /* nt-copy=yes, and the CPU can. */
+    bool tx_nt;                 /* May copy with non-temporal stores: a
+                                 * client with nt-copy=yes or auto, on a CPU
+                                 * that can. */
+    bool tx_auto;               /* ...and chooses with 'tuner' (auto). */
+    struct dpdkr_copy_tuner tuner;
+    uint64_t tx_nt_packets;     /* Copied with non-temporal stores. */
     bool started;
 
     /* Private counters beyond the rings' own. */
@@ -1332,8 +1349,10 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
     uint32_t space, i, k, j = 0;
     uint32_t max_len = pi->tx.buf_size;
     uint64_t drop_bytes = 0;
+    uint64_t bytes = 0;
     uint32_t peer_state;
-    bool fence = false;
+    uint32_t large = 0, n_nt = 0;
+    bool nt;
 
     /* A client stops sending when the server has gone, except into a
      * direct lane, which needs no server: it keeps carrying the packets
@@ -1369,6 +1388,8 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
         }
     }
 
+    /* The copy: nt-copy=auto's tuner chose it after the previous burst. */
+    nt = pi->tx_nt && (!pi->tx_auto || pi->tuner.nt);
     space = dpdkr_prod_space_min(v, n);
     k = RTE_MIN(space, (uint32_t) n);
     for (i = 0; i < k; i++) {
@@ -1381,19 +1402,22 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
             continue;
         }
         dst = dpdkr_prod_buf(v, j);
-        if (pi->tx_nt && m->nb_segs == 1
+        if (nt && m->nb_segs == 1
             && dpdkr_copy_nt_fits(dst, m->pkt_len, v->buf_size)) {
             dpdkr_copy_nt(dst, rte_pktmbuf_mtod(m, const void *),
                           m->pkt_len);
-            fence = true;
+            n_nt++;
         } else {
             dpdkr_copy_mbuf(dst, m);
         }
         dpdkr_prod_fill(v, j, m->pkt_len);
+        bytes += m->pkt_len;
+        large += m->pkt_len >= DPDKR_COPY_NT_MIN;
         j++;
     }
-    if (fence) {
+    if (n_nt) {
         dpdkr_copy_fence();
+        pi->tx_nt_packets += n_nt;
     }
     dpdkr_prod_publish(v, j);
     if (unlikely(j < k)) {
@@ -1410,6 +1434,9 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
                          ++pi->tx_busy, __ATOMIC_RELEASE);
     }
     rte_pktmbuf_free_bulk(bufs, k);
+    if (pi->tx_auto) {
+        dpdkr_copy_tuner_burst(&pi->tuner, rte_rdtsc(), bytes, large);
+    }
     return k;
 }
 
@@ -2238,7 +2265,8 @@ dpdkr_stats_reset(struct rte_eth_dev *dev)
 
     pi->rx.packets = pi->rx.bytes = pi->rx.bad_desc = pi->rx.bad_index = 0;
     pi->tx.packets = pi->tx.bytes = pi->tx.drops = pi->tx.bad_index = 0;
-    pi->rx_nombuf = pi->tx_oversize = 0;
+    pi->rx_nombuf = pi->tx_oversize = pi->tx_nt_packets = 0;
+    pi->tuner.n_trials = pi->tuner.n_trials_nt = 0;
     memset(&pi->prev, 0, sizeof pi->prev);
     pi->lane_rx_packets = pi->lane_rx_bytes = 0;
     pi->lane_tx_packets = pi->lane_tx_bytes = 0;
@@ -2275,6 +2303,9 @@ dpdkr_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
         [DPDKR_XSTAT_TX_BAD_INDEX] = (pi->prev.tx_bad_index
                                       + pi->tx.bad_index),
         [DPDKR_XSTAT_TX_OVERSIZE] = pi->tx_oversize,
+        [DPDKR_XSTAT_TX_NT_PACKETS] = pi->tx_nt_packets,
+        [DPDKR_XSTAT_TX_COPY_TRIALS] = pi->tuner.n_trials,
+        [DPDKR_XSTAT_TX_COPY_TRIALS_NT] = pi->tuner.n_trials_nt,
     };
     unsigned int i;
 
@@ -2383,12 +2414,14 @@ dpdkr_parse_arg(const char *key, const char *value, void *args_)
         return 0;
     }
     if (!strcmp(key, DPDKR_ARG_NT_COPY)) {
-        if (!strcmp(value, "yes")) {
-            a->nt_copy = true;
+        if (!strcmp(value, "auto")) {
+            a->nt_copy = DPDKR_NT_COPY_AUTO;
+        } else if (!strcmp(value, "yes")) {
+            a->nt_copy = DPDKR_NT_COPY_YES;
         } else if (!strcmp(value, "no")) {
-            a->nt_copy = false;
+            a->nt_copy = DPDKR_NT_COPY_NO;
         } else {
-            DPDKR_LOG(ERR, "nt-copy must be yes or no\n");
+            DPDKR_LOG(ERR, "nt-copy must be auto, yes or no\n");
             return -EINVAL;
         }
         return 0;
@@ -2496,8 +2529,14 @@ rte_pmd_dpdkr_probe(struct rte_vdev_device *vdev)
     pi = dev->data->dev_private;
     pi->args = args;
     pi->port_id = dev->data->port_id;
-    pi->tx_nt = args.nt_copy && dpdkr_copy_nt_supported();
-    if (args.nt_copy && !pi->tx_nt) {
+    /* The switch's side (role=server) copies as it always has. */
+    pi->tx_nt = (!args.server && args.nt_copy != DPDKR_NT_COPY_NO
+                 && dpdkr_copy_nt_supported());
+    pi->tx_auto = pi->tx_nt && args.nt_copy == DPDKR_NT_COPY_AUTO;
+    if (pi->tx_auto) {
+        dpdkr_copy_tuner_init(&pi->tuner, rte_get_tsc_hz(), rte_rdtsc());
+    }
+    if (args.nt_copy == DPDKR_NT_COPY_YES && !pi->tx_nt && !args.server) {
         DPDKR_LOG(WARNING, "%s: nt-copy=yes needs AVX2, which this CPU "
                   "lacks: copying as with nt-copy=no\n", name);
     }
