@@ -594,10 +594,16 @@ class LaneBench(Bench):
             tr.wait(a.switch_max_time + 60)
         except subprocess.TimeoutExpired:
             raise BenchError('ovs-p2p-traffic did not stop')
+        # The tool's summary ("sent=... received=..."), after net_dpdkr's
+        # copy counters ("copy: tx_nt_copy_packets=..."), if any.
         with open(os.path.join(self.workdir, 'traffic.out')) as f:
-            summary = f.read().strip()
-        counters = dict(kv.split('=', 1) for kv in summary.split()
+            lines = f.read().splitlines()
+        summary = ' '.join(x for x in lines if x.startswith('sent='))
+        copies = ' '.join(x for x in lines if x.startswith('copy:'))
+        counters = dict(kv.split('=', 1)
+                        for kv in (summary + ' ' + copies).split()
                         if '=' in kv)
+        counters['copies'] = copies
         # Frames OVS's switched path dropped on p2 (its ring full: the
         # receiver fell behind), which the traffic tool counts as lost;
         # the lanes must lose nothing else.
@@ -1180,6 +1186,8 @@ def main(argv=None):
                            statistics.median(ls), pct(ls, 99), max(ls),
                            len(ls)))
             out('  traffic: %s (exit %d)' % (summary, rc))
+            if counters['copies']:
+                out("  traffic's %s" % counters['copies'])
             out('  where the time goes: each step of the hand-over, from '
                 'the detector\'s verdict,')
             out('  on OVS\'s clock (the lane manager\'s debug lines; ms):')
