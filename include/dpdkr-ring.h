@@ -395,8 +395,9 @@ dpdkr_prod_buf(const struct dpdkr_ring_view *v, uint32_t i)
  * cache, that makes the producer's copy, not the ring, the limit for large
  * packets.  Non-temporal stores write whole lines to memory without reading
  * them, and the consumer then reads them from memory, which is slower where
- * the cores do share a cache: so they are a choice (net_dpdkr's nt-copy=yes),
- * not the default.
+ * the cores do share a cache: so net_dpdkr uses them where measuring shows
+ * they pay (nt-copy=auto, the default: see "Choosing the copy by measuring"
+ * below), always (nt-copy=yes) or never (nt-copy=no).
  *
  * A producer that makes that choice copies packets of DPDKR_COPY_NT_MIN
  * bytes or more with dpdkr_copy_nt() (32-byte non-temporal stores; only if

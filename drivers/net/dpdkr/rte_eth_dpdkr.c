@@ -1349,7 +1349,7 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
     uint32_t space, i, k, j = 0;
     uint32_t max_len = pi->tx.buf_size;
     uint64_t drop_bytes = 0;
-    uint64_t bytes = 0;
+    uint64_t bytes0;
     uint32_t peer_state;
     uint32_t large = 0, n_nt = 0;
     bool nt;
@@ -1390,6 +1390,7 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
 
     /* The copy: nt-copy=auto's tuner chose it after the previous burst. */
     nt = pi->tx_nt && (!pi->tx_auto || pi->tuner.nt);
+    bytes0 = v->bytes;
     space = dpdkr_prod_space_min(v, n);
     k = RTE_MIN(space, (uint32_t) n);
     for (i = 0; i < k; i++) {
@@ -1411,7 +1412,6 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
             dpdkr_copy_mbuf(dst, m);
         }
         dpdkr_prod_fill(v, j, m->pkt_len);
-        bytes += m->pkt_len;
         large += m->pkt_len >= DPDKR_COPY_NT_MIN;
         j++;
     }
@@ -1435,7 +1435,8 @@ dpdkr_tx_mapped(struct pmd_internals *pi, struct rte_mbuf **bufs, uint16_t n)
     }
     rte_pktmbuf_free_bulk(bufs, k);
     if (pi->tx_auto) {
-        dpdkr_copy_tuner_burst(&pi->tuner, rte_rdtsc(), bytes, large);
+        dpdkr_copy_tuner_burst(&pi->tuner, rte_rdtsc(), v->bytes - bytes0,
+                               large);
     }
     return k;
 }
