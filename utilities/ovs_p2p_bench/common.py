@@ -452,6 +452,8 @@ class Bench(object):
             cmd.append('--disable-link-check')
         if mode == 'txonly':
             cmd.append('--txpkts=%d' % size)
+            if ptype == 'dpdkr':
+                cmd.append('--display-xstats=' + ','.join(COPY_XSTATS))
         tp = Testpmd(self, 'testpmd-%s' % role, cmd)
         self.testpmds[role] = tp
         return tp
@@ -512,16 +514,24 @@ class Bench(object):
             shutil.rmtree(self.regiondir, ignore_errors=True)
 
 
+# net_dpdkr's counters of its sender's copy (nt-copy, see net_dpdkr(7)),
+# which testpmd A prints with its periodic statistics (--display-xstats).
+COPY_XSTATS = ('tx_nt_copy_packets', 'tx_copy_trials', 'tx_copy_trials_nt')
+
+
 class Testpmd(object):
     """A dpdk-testpmd child, whose periodic port statistics (one block a
-    second with --stats-period 1) a thread reads and timestamps."""
+    second with --stats-period 1) a thread reads and timestamps, with the
+    extended statistics that --display-xstats adds to them."""
 
     STAT_RE = re.compile(r'(RX|TX)-packets: *(\d+)')
+    XSTAT_RE = re.compile(r'^ +([a-z][a-z0-9_]*) +(\d+) +\d+ *$')
 
     def __init__(self, bench, name, cmd):
         self.bench = bench
         self.name = name
         self.samples = []       # (monotonic time, rx packets, tx packets)
+        self.xsamples = []      # (monotonic time, {xstat name: value})
         self.lock = threading.Lock()
         self.logf = open(os.path.join(bench.workdir, name + '.log'), 'w')
         self.logf.write(' '.join(cmd) + '\n')
@@ -537,13 +547,24 @@ class Testpmd(object):
 
     def reader(self):
         in_port0, rx = False, None
+        xstats = None           # Of port 0's block, until its end.
         for line in self.p.stdout:
             now = time.monotonic()
             self.logf.write(line)
             line = ANSI_RE.sub('', line)
             if 'NIC statistics for port 0' in line:
                 in_port0, rx = True, None
+                xstats = {}
                 continue
+            if xstats is not None:
+                m = self.XSTAT_RE.match(line)
+                if m:
+                    xstats[m.group(1)] = int(m.group(2))
+                elif line.strip() and not line.strip('# \n'):
+                    if xstats:
+                        with self.lock:
+                            self.xsamples.append((now, xstats))
+                    xstats = None
             if not in_port0:
                 continue
             for m in self.STAT_RE.finditer(line):
@@ -581,6 +602,26 @@ class Testpmd(object):
                              'measurement window' % self.name)
         i = 1 if which == 'rx' else 2
         return (s[-1][i] - s[0][i]) / (s[-1][0] - s[0][0])
+
+    def delta(self, t0, t1, which):
+        """Returns the packets received ('rx') or sent ('tx') between the
+        first and last statistics printed within [t0, t1]."""
+        with self.lock:
+            s = [x for x in self.samples if t0 <= x[0] <= t1]
+        if len(s) < 2:
+            raise BenchError('%s: fewer than 2 statistics samples in the '
+                             'measurement window' % self.name)
+        i = 1 if which == 'rx' else 2
+        return s[-1][i] - s[0][i]
+
+    def xstat_delta(self, name, t0, t1):
+        """Returns how much extended statistic 'name' grew between the first
+        and last statistics printed within [t0, t1], or None if fewer than
+        two of them had it."""
+        with self.lock:
+            s = [x[1][name] for x in self.xsamples
+                 if t0 <= x[0] <= t1 and name in x[1]]
+        return s[-1] - s[0] if len(s) >= 2 else None
 
     def stop(self):
         if self.p.poll() is None:

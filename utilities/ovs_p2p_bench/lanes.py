@@ -76,7 +76,7 @@ import sys
 import time
 
 from . import chain, plots
-from .common import (Bench, BenchError, add_machine_arguments,
+from .common import (COPY_XSTATS, Bench, BenchError, add_machine_arguments,
                      add_run_arguments, cpu_delta, find_thread, log, loadavg,
                      out, set_program, task_runtimes, wait_for,
                      wait_for_quiet_machine)
@@ -434,6 +434,19 @@ class LaneBench(Bench):
             r = {'load1': load, 'wall': wall}
             r['rx_b_mpps'] = tb.rate(t0, t1, 'rx') / 1e6
             r['tx_a_mpps'] = ta.rate(t0, t1, 'tx') / 1e6
+            if kind == 'lane':
+                # Which copy A's net_dpdkr used (nt-copy): the share of
+                # its packets copied with non-temporal stores, and its
+                # trials, in the window.
+                copies = {x: ta.xstat_delta(x, t0, t1) for x in COPY_XSTATS}
+                if None in copies.values():
+                    raise BenchError('testpmd A printed no %s'
+                                     % ', '.join(COPY_XSTATS))
+                sent = ta.delta(t0, t1, 'tx')
+                r['nt_share'] = (copies['tx_nt_copy_packets'] / sent
+                                 if sent else 0.0)
+                r['copy_trials'] = copies['tx_copy_trials']
+                r['copy_trials_nt'] = copies['tx_copy_trials_nt']
             r['a_cpu'] = cpu_delta(c0[0], c1[0]) / wall
             r['b_cpu'] = cpu_delta(c0[1], c1[1]) / wall
             pmd_tids = (pmd_tid,) if pmd_tid else ()
@@ -1297,6 +1310,11 @@ def main(argv=None):
                         r = bench.measure(kind, size)
                         results[(rnd, size, kind)] = r
                         out(fmt_row(rnd, size, kind, r))
+                        if 'nt_share' in r:
+                            out('      A\'s copy: %.0f %% of its packets '
+                                'non-temporal; %d of %d trials chose it'
+                                % (100 * r['nt_share'], r['copy_trials_nt'],
+                                   r['copy_trials']))
             out()
         per_kind, ratios, pmd = summarize(args, results, ceil)
         if args.kinds:
