@@ -520,6 +520,26 @@ dir_bypass(const struct p2p_lport *a, bool bypassed)
     }
 }
 
+/* Logs at debug level that the input application of 'd' answered
+ * 'what', and when after the rules changed if they started the
+ * hand-over. */
+static void
+dir_log_answer(const struct p2p_dir *d, const char *what)
+{
+    if (VLOG_IS_DBG_ENABLED()) {
+        long long int us = d->changed_us ? time_usec() - d->changed_us : -1;
+        char *since = (us >= 0
+                       ? xasprintf(", %lld.%03lld ms after the rules changed",
+                                   us / 1000, us % 1000)
+                       : xstrdup(""));
+
+        VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
+                 "%s%s", d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out),
+                 what, since);
+        free(since);
+    }
+}
+
 static void
 dir_enter(struct p2p_dir *d, enum p2p_dir_state state)
 {
@@ -950,9 +970,7 @@ dir_run_ask_tx(struct p2p_dir *d, struct dir_ctx *ctx)
         dir_fail(d, "the input application gave an impossible answer");
         dir_force_revert_index(d, ctx, &ans);
     } else if (!error) {
-        VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
-                 "sends into the lane", d->bridge, ofp_to_u16(d->in),
-                 ofp_to_u16(d->out));
+        dir_log_answer(d, "sends into the lane");
         d->tx_moved = true;
         /* A's ring head where it left: OVS reads up to there. */
         dir_hold(d, &ctx->a, true, ans.old_path_seq);
@@ -1046,9 +1064,7 @@ dir_run_direct(struct p2p_dir *d, struct dir_ctx *ctx)
 
         if (!error && ans.path == NETDEV_DPDKR_DIRECT
             && ans.old_path_seq == d->hold_limit) {
-            VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input "
-                     "application sends into the lane", d->bridge,
-                     ofp_to_u16(d->in), ofp_to_u16(d->out));
+            dir_log_answer(d, "sends into the lane");
             d->tx_unanswered = false;
         } else if (!error && ans.path != NETDEV_DPDKR_DIRECT) {
             VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16": the application "
@@ -1111,9 +1127,7 @@ dir_run_revert_tx(struct p2p_dir *d, struct dir_ctx *ctx)
         dir_fail(d, "the input application gave an impossible answer");
         dir_force_revert_index(d, ctx, &ans);
     } else if (!error) {
-        VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
-                 "sends to OVS again", d->bridge, ofp_to_u16(d->in),
-                 ofp_to_u16(d->out));
+        dir_log_answer(d, "sends to OVS again");
         d->lane_seq = ans.lane_seq;
         dir_credit(d);
         if (!d->holding || d->hold_limit != ans.old_path_seq
@@ -1273,6 +1287,13 @@ p2p_lane_listener(struct ofproto *ofproto, ofp_port_t in_port,
         }
         if (d->want_out != want) {
             d->changed_us = time_usec();
+            /* On the clock of time_usec() (CLOCK_MONOTONIC), for whoever
+             * changed the rules to time the hand-over from its side
+             * (ovs-p2p-bench-lanes). */
+            VLOG_DBG("%s: port %"PRIu16": the rules changed at "
+                     "%lld.%06lld s (monotonic clock)", ofproto->name,
+                     ofp_to_u16(in_port), d->changed_us / 1000000,
+                     d->changed_us % 1000000);
         }
         d->want_out = want;
     }

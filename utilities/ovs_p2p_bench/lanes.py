@@ -42,8 +42,10 @@ Three parts, in one OVS:
    modest rate while the flow of in_port=1 alternates between output:2
    (direct) and output:2,output:3 (p3 a dummy port; switched), sent as
    OpenFlow flow_mods by this script; the time from just before each
-   flow_mod is written to the moment the lane manager logs the end of the
-   hand-over.  The traffic tool must report no loss and no reordering.
+   flow_mod is written to the moment the lane manager ended the hand-over
+   (on the monotonic clock: its log says when the rules changed, and how
+   long after that the hand-over ended).  The traffic tool must report no
+   loss and no reordering.
 
 It prints the figures, medians and spreads over rounds, ratios and goals,
 writes them as JSON (results.json) and plots them (throughput.png,
@@ -572,6 +574,7 @@ class LaneBench(Bench):
             self.unixctl.call('vlog/set', 'p2p_lane:file:dbg')
             res = {'switched': [], 'direct': []}
             logres = {'switched': [], 'direct': []}
+            seenres = {'switched': [], 'direct': []}
             first = {'switched': [], 'direct': []}
             want = {'switched': 'port 1 -> 2: switched',
                     'direct': 'port 1 -> 2: direct ('}
@@ -591,11 +594,18 @@ class LaneBench(Bench):
                 deadline = t0 + 10
                 seen = None
                 seen_first = None
+                first_ms = None
+                changed = None
                 marks = []
                 while seen is None:
                     for line in tail.lines():
+                        m = CHANGED_RE.search(line)
+                        if m:
+                            changed = float(m.group(1))
                         if seen_first is None and want_first[to] in line:
                             seen_first = time.monotonic()
+                            m = END_RE.search(line)
+                            first_ms = float(m.group(1)) if m else None
                         m = STEP_RE.search(line)
                         if m:
                             marks.append((m.group(1), float(m.group(2))))
@@ -610,8 +620,18 @@ class LaneBench(Bench):
                             raise BenchError('no "%s" in the log 10 s after '
                                              'flow_mod %d' % (want[to], i))
                         tail.wait(deadline - now)
-                res[to].append(seen[0] - t0)
-                first[to].append((seen_first or seen[0]) - t0)
+                # When OVS logged them, on the clock of time.monotonic():
+                # from the time at which the rules changed, the same
+                # clock in OVS (time_usec()), and the lines' figures.
+                m = END_RE.search(seen[1])
+                if changed is None or not m:
+                    raise BenchError('flow_mod %d: no time of the rule '
+                                     'change or of the end in the log' % i)
+                end = changed + float(m.group(1)) / 1e3
+                res[to].append(end - t0)
+                first[to].append(changed + first_ms / 1e3 - t0
+                                 if first_ms is not None else end - t0)
+                seenres[to].append(seen[0] - t0)
                 add_steps(steps[to], marks, seen[1])
                 lt = LogTail.wall_time(seen[1])
                 if lt is not None:
@@ -660,13 +680,18 @@ class LaneBench(Bench):
         summary += ' (OVS dropped %s on p2)' % counters['p2_tx_drops']
         self.unixctl.call('vlog/set', 'p2p_lane:file:info')
         self.del_lane_ports(ports)
-        return res, first, logres, steps, summary, counters, tr.returncode
+        return (res, first, logres, seenres, steps, summary, counters,
+                tr.returncode)
 
 
 # The lane manager's debug line for each step of a hand-over that the rules
 # started, and the figure that ends the INFO line of its end.
 STEP_RE = re.compile(r'port 1 -> 2: step: (.*), ([0-9.]+) ms after the '
                      r'rules changed')
+# The lane manager's debug line for the time at which the rules changed,
+# on the monotonic clock.
+CHANGED_RE = re.compile(r'port 1: the rules changed at ([0-9.]+) s '
+                        r'\(monotonic clock\)')
 END_RE = re.compile(r', ([0-9.]+) ms after the rules changed')
 REACT = 'the lane manager takes the verdict up'
 TOTAL = 'total, as OVS logs it'
@@ -1215,7 +1240,7 @@ def main(argv=None):
             out('Switchover: %d switches each way under %d pps of '
                 'ovs-p2p-traffic p1 -> p2' % (args.switches,
                                               args.switch_rate))
-            res, first, logres, steps, summary, counters, rc = \
+            res, first, logres, seenres, steps, summary, counters, rc = \
                 bench.switchover(args.switches, args.switch_rate)
             out('  %-28s %9s %9s %9s %9s' % ('', 'median', 'p99', 'max',
                                              'n'))
@@ -1229,6 +1254,10 @@ def main(argv=None):
                 out('  %-28s %6.3f ms %6.3f ms %6.3f ms %9d'
                     % ('  (A on the new path, <=)', statistics.median(fs),
                        pct(fs, 99), max(fs), len(fs)))
+                ss = [x * 1e3 for x in seenres[to]]
+                out('  %-28s %6.3f ms %6.3f ms %6.3f ms %9d'
+                    % ('  (as the command sees it)', statistics.median(ss),
+                       pct(ss, 99), max(ss), len(ss)))
                 ls = [x * 1e3 for x in logres[to]]
                 if ls:
                     out('  %-28s %6.3f ms %6.3f ms %6.3f ms %9d'
@@ -1266,7 +1295,8 @@ def main(argv=None):
                 return dict((to, [x * 1e3 for x in xs])
                             for to, xs in d.items())
             sw_data = dict(sw, end_ms=ms(res), first_ms=ms(first),
-                           log_ms=ms(logres), steps_ms=steps,
+                           seen_ms=ms(seenres), log_ms=ms(logres),
+                           steps_ms=steps,
                            traffic=summary,
                            counters=counters, traffic_exit=rc)
             out()
