@@ -230,6 +230,7 @@ struct p2p_dir {
     uint64_t n_direct;          /* Times it became direct. */
     long long int changed_us;   /* When the detector last changed its
                                  * verdict (time_usec()), or 0. */
+    bool changed_logged;        /* That time is in the debug log. */
     bool adopted;               /* Taken over from the ovs-vswitchd that
                                  * ran before (lane_adopt_dir()). */
 };
@@ -547,6 +548,16 @@ dir_enter(struct p2p_dir *d, enum p2p_dir_state state)
         /* Where a hand-over that the rules started spends its time: each
          * step, and when it began (ovs-p2p-bench-lanes adds them up). */
         long long int us = time_usec() - d->changed_us;
+
+        if (!d->changed_logged) {
+            /* On the clock of time_usec() (CLOCK_MONOTONIC), for whoever
+             * changed the rules to time the hand-over from its side. */
+            VLOG_DBG("%s: port %"PRIu16": the rules changed at "
+                     "%lld.%06lld s (monotonic clock)", d->bridge,
+                     ofp_to_u16(d->in), d->changed_us / 1000000,
+                     d->changed_us % 1000000);
+            d->changed_logged = true;
+        }
 
         VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": step: %s, %lld.%03lld ms "
                  "after the rules changed", d->bridge, ofp_to_u16(d->in),
@@ -1287,13 +1298,7 @@ p2p_lane_listener(struct ofproto *ofproto, ofp_port_t in_port,
         }
         if (d->want_out != want) {
             d->changed_us = time_usec();
-            /* On the clock of time_usec() (CLOCK_MONOTONIC), for whoever
-             * changed the rules to time the hand-over from its side
-             * (ovs-p2p-bench-lanes). */
-            VLOG_DBG("%s: port %"PRIu16": the rules changed at "
-                     "%lld.%06lld s (monotonic clock)", ofproto->name,
-                     ofp_to_u16(in_port), d->changed_us / 1000000,
-                     d->changed_us % 1000000);
+            d->changed_logged = false;
         }
         d->want_out = want;
     }
