@@ -592,27 +592,23 @@ class Testpmd(object):
         with self.lock:
             return self.samples[-1][1] if self.samples else 0
 
+    def delta(self, t0, t1, which):
+        """Returns the packets received ('rx') or sent ('tx') between the
+        first and last statistics printed within [t0, t1], and the time
+        between those two, in seconds."""
+        with self.lock:
+            s = [x for x in self.samples if t0 <= x[0] <= t1]
+        if len(s) < 2:
+            raise BenchError('%s: fewer than 2 statistics samples in the '
+                             'measurement window' % self.name)
+        i = 1 if which == 'rx' else 2
+        return s[-1][i] - s[0][i], s[-1][0] - s[0][0]
+
     def rate(self, t0, t1, which):
         """Returns packets/s received ('rx') or sent ('tx') between the
         first and last statistics printed within [t0, t1]."""
-        with self.lock:
-            s = [x for x in self.samples if t0 <= x[0] <= t1]
-        if len(s) < 2:
-            raise BenchError('%s: fewer than 2 statistics samples in the '
-                             'measurement window' % self.name)
-        i = 1 if which == 'rx' else 2
-        return (s[-1][i] - s[0][i]) / (s[-1][0] - s[0][0])
-
-    def delta(self, t0, t1, which):
-        """Returns the packets received ('rx') or sent ('tx') between the
-        first and last statistics printed within [t0, t1]."""
-        with self.lock:
-            s = [x for x in self.samples if t0 <= x[0] <= t1]
-        if len(s) < 2:
-            raise BenchError('%s: fewer than 2 statistics samples in the '
-                             'measurement window' % self.name)
-        i = 1 if which == 'rx' else 2
-        return s[-1][i] - s[0][i]
+        n, secs = self.delta(t0, t1, which)
+        return n / secs
 
     def xstat_delta(self, name, t0, t1):
         """Returns how much extended statistic 'name' grew between the first

@@ -444,7 +444,7 @@ class LaneBench(Bench):
                 if None in copies.values():
                     raise BenchError('testpmd A printed no %s'
                                      % ', '.join(COPY_XSTATS))
-                sent = ta.delta(t0, t1, 'tx')
+                sent = ta.delta(t0, t1, 'tx')[0]
                 r['nt_share'] = (copies['tx_nt_copy_packets'] / sent
                                  if sent else 0.0)
                 r['copy_trials'] = copies['tx_copy_trials']
