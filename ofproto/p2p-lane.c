@@ -521,6 +521,20 @@ dir_bypass(const struct p2p_lport *a, bool bypassed)
     }
 }
 
+/* Returns, for a log line about a hand-over of 'd', how long ago the
+ * detector changed its verdict on 'd' (the rules changed), if that is what
+ * started the hand-over, or "" (to free either way). */
+static char *
+dir_format_since(const struct p2p_dir *d)
+{
+    long long int us = d->changed_us ? time_usec() - d->changed_us : -1;
+
+    return (us >= 0 && us < 60LL * 1000 * 1000
+            ? xasprintf(", %lld.%03lld ms after the rules changed",
+                        us / 1000, us % 1000)
+            : xstrdup(""));
+}
+
 /* Logs at debug level that the input application of 'd' answered
  * 'what', and when after the rules changed if they started the
  * hand-over. */
@@ -528,11 +542,7 @@ static void
 dir_log_answer(const struct p2p_dir *d, const char *what)
 {
     if (VLOG_IS_DBG_ENABLED()) {
-        long long int us = d->changed_us ? time_usec() - d->changed_us : -1;
-        char *since = (us >= 0
-                       ? xasprintf(", %lld.%03lld ms after the rules changed",
-                                   us / 1000, us % 1000)
-                       : xstrdup(""));
+        char *since = dir_format_since(d);
 
         VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
                  "%s%s", d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out),
@@ -635,20 +645,16 @@ dir_start_revert(struct p2p_dir *d, const struct p2p_lport *a,
     dir_enter(d, DIR_REVERT_TX);
 }
 
-/* Returns, for the log line that ends a hand-over of 'd', how long ago the
- * detector changed its verdict on 'd' (the rules changed), if that is what
- * started the hand-over, or "" (to free either way). */
+/* Returns dir_format_since() for the log line that ends a hand-over of
+ * 'd', and forgets when the rules changed. */
 static char *
 dir_since_change(struct p2p_dir *d)
     OVS_REQUIRES(lane_mutex)
 {
-    long long int us = d->changed_us ? time_usec() - d->changed_us : -1;
+    char *since = dir_format_since(d);
 
     d->changed_us = 0;
-    return (us >= 0 && us < 60LL * 1000 * 1000
-            ? xasprintf(", %lld.%03lld ms after the rules changed",
-                        us / 1000, us % 1000)
-            : xstrdup(""));
+    return since;
 }
 
 /* Completes a revert: OVS polls A again. */

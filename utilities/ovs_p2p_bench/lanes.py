@@ -605,7 +605,10 @@ class LaneBench(Bench):
                         if seen_first is None and want_first[to] in line:
                             seen_first = time.monotonic()
                             m = END_RE.search(line)
-                            first_ms = float(m.group(1)) if m else None
+                            if not m:
+                                raise BenchError('flow_mod %d: no time in '
+                                                 '%r' % (i, line))
+                            first_ms = float(m.group(1))
                         m = STEP_RE.search(line)
                         if m:
                             marks.append((m.group(1), float(m.group(2))))
@@ -629,6 +632,8 @@ class LaneBench(Bench):
                                      'change or of the end in the log' % i)
                 end = changed + float(m.group(1)) / 1e3
                 res[to].append(end - t0)
+                # A that does not answer (it sends nothing) goes direct
+                # without: then its bound is the end.
                 first[to].append(changed + first_ms / 1e3 - t0
                                  if first_ms is not None else end - t0)
                 seenres[to].append(seen[0] - t0)
