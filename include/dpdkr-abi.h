@@ -81,14 +81,18 @@
  *
  * 1.4 added the switch's totals (struct dpdkr_server_totals), which let a
  * restarted switch take over the regions and lanes of the switch before it
- * (see "Restart" below).  Clients ignore them. */
+ * (see "Restart" below).  Clients ignore them.
+ *
+ * 1.5 added to those totals what the switch dropped on the port itself
+ * (the counters of its rings do not count it), so that a restarted switch
+ * goes on counting drops too.  A 1.4 switch leaves them zero. */
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define DPDKR_MAGIC UINT64_C(0x3250325052444b50) /* "PKDRP2P2", LE. */
 #define DPDKR_VERSION_MAJOR 1
-#define DPDKR_VERSION_MINOR 4
+#define DPDKR_VERSION_MINOR 5
 
 #define DPDKR_CACHE_LINE 64
 
@@ -187,7 +191,11 @@ struct dpdkr_region_hdr {
         uint64_t lane_tx_packets;
         uint64_t lane_tx_bytes;
         uint64_t lane_tx_dropped;
-        uint64_t pad0[3];
+        /* 1.5: what the server itself dropped on the port (a full ring to
+         * the client, QoS, MTU, no buffers), which no ring counts. */
+        uint64_t switch_rx_dropped;
+        uint64_t switch_tx_dropped;
+        uint64_t pad0;
         /* The counters of the lane ring that carries this port's
          * application's packets (its transmit request's lane and ring), as
          * the server last read and credited them. */

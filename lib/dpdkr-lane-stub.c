@@ -195,6 +195,11 @@ netdev_dpdkr_exit(bool cleanup OVS_UNUSED)
 {
 }
 
+void
+netdev_dpdkr_set_tx_flush_interval(int us OVS_UNUSED)
+{
+}
+
 bool
 netdev_dpdkr_take_adopted(const struct netdev *netdev OVS_UNUSED)
 {

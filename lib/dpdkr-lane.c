@@ -304,6 +304,7 @@ netdev_dpdkr_exit(bool cleanup)
 
     rte_pmd_dpdkr_keep_regions(!cleanup);
     if (!cleanup) {
+        netdev_dpdkr_stop_receiving();
         return;
     }
     /* Nothing is left for a next ovs-vswitchd: remove the lanes, whose

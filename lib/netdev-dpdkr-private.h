@@ -35,6 +35,11 @@ bool netdev_dpdkr_region_config(const struct netdev *, char **dir,
 /* Registers the lanes' unixctl commands. */
 void netdev_dpdkr_lane_init(void);
 
+/* Makes every dpdkr port receive nothing more and waits, bounded, until
+ * OVS has sent on all it received from them: ovs-vswitchd exits and
+ * leaves them to the one that comes next. */
+void netdev_dpdkr_stop_receiving(void);
+
 /* Adds to 'status' the lanes that OVS wants plugged into the virtual
  * machine of port 'netdev' ("dpdkr-lanes"), with those in 'extra', if
  * any. */

@@ -44,6 +44,8 @@
 #include <unistd.h>
 
 #include "dirs.h"
+#include "fatal-signal.h"
+#include "netdev.h"
 #include "netdev-dpdk.h"
 #include "netdev-provider.h"
 #include "openvswitch/dynamic-string.h"
@@ -52,6 +54,7 @@
 #include "ovs-thread.h"
 #include "smap.h"
 #include "sset.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_dpdkr);
@@ -90,6 +93,8 @@ struct dpdkr_port {
                                  * manager decides. */
     bool adopted;               /* Its region was adopted, and the lane
                                  * manager has not taken note yet. */
+    uint64_t adopted_rx_dropped; /* What the switches before dropped on */
+    uint64_t adopted_tx_dropped; /* the port themselves. */
     struct dpdkr_server_totals totals; /* Published in the region. */
 };
 
@@ -277,6 +282,8 @@ dpdkr_check_adoption(const struct netdev *netdev)
             port->lane.tx_packets = totals.lane_tx_packets;
             port->lane.tx_bytes = totals.lane_tx_bytes;
             port->lane.tx_dropped = totals.lane_tx_dropped;
+            port->adopted_rx_dropped = totals.switch_rx_dropped;
+            port->adopted_tx_dropped = totals.switch_tx_dropped;
             VLOG_INFO("%s: adopted the region of the ovs-vswitchd that ran "
                       "before, with its application", netdev_get_name(netdev));
         }
@@ -633,6 +640,17 @@ netdev_dpdkr_get_stats(const struct netdev *netdev,
         ovs_mutex_lock(&dpdkr_mutex);
         port = dpdkr_port_find(netdev);
         if (port) {
+            /* netdev-dpdk counts its own drops in this process only: go on
+             * from the switches before, and publish them for the next. */
+            stats->rx_dropped += port->adopted_rx_dropped;
+            stats->tx_dropped += port->adopted_tx_dropped;
+            if (stats->rx_dropped != port->totals.switch_rx_dropped
+                || stats->tx_dropped != port->totals.switch_tx_dropped) {
+                port->totals.switch_rx_dropped = stats->rx_dropped;
+                port->totals.switch_tx_dropped = stats->tx_dropped;
+                dpdkr_publish_totals(port);
+            }
+
             stats->rx_packets += port->lane.rx_packets;
             stats->rx_bytes += port->lane.rx_bytes;
             stats->tx_packets += port->lane.tx_packets;
@@ -703,6 +721,133 @@ netdev_dpdkr_region_config(const struct netdev *netdev, char **dir,
     return ok;
 }
 
+/* Stopping.
+ *
+ * Unless it exits with --cleanup, ovs-vswitchd leaves the applications'
+ * rings to the ovs-vswitchd that comes next, which receives from where this
+ * one stopped.  So this one must stop receiving where it has sent on all
+ * it received: otherwise what it received last is lost, as bridge_exit()
+ * removes the ports one by one while PMD threads still forward between
+ * them, or as a signal kills it in the middle of a burst. */
+
+/* How long a stopping ovs-vswitchd waits for its PMD threads. */
+#define DPDKR_STOP_TIMEOUT_MS 500
+
+/* other_config:tx-flush-interval: how long a packet may wait in an output
+ * batch after its PMD thread received it. */
+static atomic_int dpdkr_flush_interval_us;
+
+void
+netdev_dpdkr_set_tx_flush_interval(int us)
+{
+    atomic_store_relaxed(&dpdkr_flush_interval_us,
+                         MIN(MAX(us, 0), 1000000));
+}
+
+/* Makes every dpdkr port receive nothing more, and waits, up to
+ * DPDKR_STOP_TIMEOUT_MS, until the PMD threads have sent on all that they
+ * received from them.  What the applications send from now on waits on
+ * their rings for the next ovs-vswitchd. */
+void
+netdev_dpdkr_stop_receiving(void)
+{
+    long long int start = time_msec();
+    struct netdev **netdevs = NULL;
+    struct dpdkr_port *port;
+    uint16_t *ids = NULL;
+    char **names = NULL;
+    size_t n = 0, n_ports = 0, n_alloc, i;
+    uint64_t backoff_ns = 10 * 1000;
+    int flush_us;
+
+    ovs_mutex_lock(&dpdkr_mutex);
+    n_alloc = hmap_count(&dpdkr_ports);
+    if (n_alloc) {
+        ids = xmalloc(n_alloc * sizeof *ids);
+        names = xmalloc(n_alloc * sizeof *names);
+        netdevs = xmalloc(n_alloc * sizeof *netdevs);
+    }
+    HMAP_FOR_EACH (port, node, &dpdkr_ports) {
+        int id = netdev_dpdk_get_port_id(CONST_CAST(struct netdev *,
+                                                    port->netdev));
+
+        if (id < 0 || rte_pmd_dpdkr_rx_stop(id)) {
+            continue;
+        }
+        netdevs[n_ports++] = netdev_ref(port->netdev);
+        /* A port whose input a lane carries is not polled: OVS holds it
+         * where the lane took over, and received nothing after. */
+        if (!port->rx_bypassed) {
+            ids[n] = id;
+            names[n++] = xstrdup(netdev_get_name(port->netdev));
+        }
+    }
+    ovs_mutex_unlock(&dpdkr_mutex);
+
+    while (n && time_msec() < start + DPDKR_STOP_TIMEOUT_MS) {
+        size_t left = 0;
+
+        for (i = 0; i < n; i++) {
+            uint32_t idx;
+            bool done;
+
+            if (rte_pmd_dpdkr_rx_state(ids[i], &idx, &done) || done) {
+                free(names[i]);
+            } else {
+                ids[left] = ids[i];
+                names[left++] = names[i];
+            }
+        }
+        n = left;
+        if (n) {
+            xnanosleep(backoff_ns);
+            backoff_ns = MIN(backoff_ns * 2, 1000 * 1000);
+        }
+    }
+
+    /* Packets received may still wait in output batches. */
+    atomic_read_relaxed(&dpdkr_flush_interval_us, &flush_us);
+    if (n_ports && flush_us) {
+        xnanosleep((uint64_t) flush_us * 1000);
+    }
+
+    if (n) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        for (i = 0; i < n; i++) {
+            ds_put_format(&s, "%s%s", i ? ", " : "", names[i]);
+            free(names[i]);
+        }
+        VLOG_WARN("stopping: the PMD threads did not stop receiving from "
+                  "%s within %d ms: what they received last may be lost",
+                  ds_cstr(&s), DPDKR_STOP_TIMEOUT_MS);
+        ds_destroy(&s);
+    } else if (n_ports) {
+        VLOG_INFO("stopping: the PMD threads sent on all they received "
+                  "from %"PRIuSIZE" dpdkr ports, in %lld ms",
+                  n_ports, time_msec() - start);
+    }
+
+    /* Reading the ports' statistics publishes the drops in their regions,
+     * for the next ovs-vswitchd (netdev_dpdkr_get_stats()). */
+    for (i = 0; i < n_ports; i++) {
+        struct netdev_stats stats;
+
+        netdev_get_stats(netdevs[i], &stats);
+        netdev_close(netdevs[i]);
+    }
+    free(netdevs);
+    free(names);
+    free(ids);
+}
+
+/* On a fatal signal, ovs-vswitchd stops without --cleanup. */
+static void
+dpdkr_fatal_signal_hook(void *aux OVS_UNUSED)
+{
+    netdev_dpdkr_stop_receiving();
+}
+
 void
 netdev_dpdkr_register(const struct netdev_class *dpdk)
 {
@@ -720,4 +865,5 @@ netdev_dpdkr_register(const struct netdev_class *dpdk)
     dpdkr_class.rxq_enabled = netdev_dpdkr_rxq_enabled;
     netdev_register_provider(&dpdkr_class);
     netdev_dpdkr_lane_init();
+    fatal_signal_add_hook(dpdkr_fatal_signal_hook, NULL, NULL, false);
 }

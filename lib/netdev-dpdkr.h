@@ -208,8 +208,15 @@ void netdev_dpdkr_lane_credit(const struct netdev *,
 
 /* Tells the netdev layer that ovs-vswitchd exits, with 'cleanup' if it
  * removes its datapaths ('ovs-appctl exit --cleanup'): then regions and
- * lanes go with it; otherwise they stay for the next ovs-vswitchd. */
+ * lanes go with it; otherwise they stay for the next ovs-vswitchd, and OVS
+ * stops receiving from every port where it has sent on all it received
+ * (waiting, bounded, for its PMD threads), before any port goes.  On a
+ * fatal signal (SIGTERM), it stops receiving the same way. */
 void netdev_dpdkr_exit(bool cleanup);
+
+/* Tells the netdev layer other_config:tx-flush-interval, in microseconds:
+ * how long a stopping ovs-vswitchd lets its output batches wait. */
+void netdev_dpdkr_set_tx_flush_interval(int us);
 
 /* Returns true, once, if the region of 'netdev' was adopted from the
  * ovs-vswitchd that ran before.  Until netdev_dpdkr_adoption_done(), the

@@ -99,11 +99,13 @@ p2p_bridge_configure(struct ofproto *ofproto,
     const struct ovsrec_flow_sample_collector_set *fscs;
     struct p2p_config cfg;
     size_t i, j;
+    int flush_us;
 
     p2p_lane_init();
-    p2p_lane_set_flush_interval(
-        ovs_cfg ? smap_get_int(&ovs_cfg->other_config, "tx-flush-interval",
-                               0) : 0);
+    flush_us = (ovs_cfg ? smap_get_int(&ovs_cfg->other_config,
+                                       "tx-flush-interval", 0) : 0);
+    p2p_lane_set_flush_interval(flush_us);
+    netdev_dpdkr_set_tx_flush_interval(flush_us);
 
     p2p_config_init(&cfg);
     cfg.global_disabled = ovs_cfg && !p2p_enabled(&ovs_cfg->other_config);

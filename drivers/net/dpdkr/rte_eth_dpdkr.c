@@ -268,10 +268,13 @@ struct pmd_internals {
 
     /* Server: the switch's control of this port's data path, from its
      * main thread (rte_pmd_dpdkr_*() below); process-local. */
-    uint32_t rx_hold;           /* Nonzero: read C2S only to 'rx_limit'. */
+#define DPDKR_RX_HOLD_LIMIT 1   /* Read C2S only to 'rx_limit'. */
+#define DPDKR_RX_HOLD_STOP 2    /* Read nothing more: the switch exits. */
+    uint32_t rx_hold;           /* DPDKR_RX_HOLD_* bits, or 0. */
     uint32_t rx_limit;
-    uint32_t rx_at_limit;       /* Set by rx at 'rx_limit': all before it
-                                 * processed by the caller. */
+    uint32_t rx_at_limit;       /* Set by rx at 'rx_limit' (or, stopped,
+                                 * anywhere): all before it processed by
+                                 * the caller. */
     uint32_t tx_head_pub;       /* Copy of tx.idx after each burst. */
     uint32_t generation[DPDKR_N_RINGS]; /* Of the last requests. */
     bool adopted;               /* The region was a predecessor's. */
@@ -1259,7 +1262,7 @@ static uint16_t
 dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
 {
     struct pmd_internals *pi = q;
-    uint32_t used;
+    uint32_t used, hold;
 
     if (unlikely(!pi->started)) {
         return 0;
@@ -1280,12 +1283,14 @@ dpdkr_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t n)
     }
 
     /* Server: while the switch holds this port's input (a lane carries
-     * it), read no further than the point the client left the ring at. */
-    if (unlikely(__atomic_load_n(&pi->rx_hold, __ATOMIC_RELAXED))) {
+     * it), read no further than the point the client left the ring at;
+     * once it stops (it exits), read nothing more. */
+    hold = __atomic_load_n(&pi->rx_hold, __ATOMIC_ACQUIRE);
+    if (unlikely(hold)) {
         uint32_t left = __atomic_load_n(&pi->rx_limit, __ATOMIC_ACQUIRE)
                         - pi->rx.idx;
 
-        if (!left || left > pi->rx.size) {
+        if (hold & DPDKR_RX_HOLD_STOP || !left || left > pi->rx.size) {
             /* Everything before was returned by earlier calls, which the
              * caller has processed before calling again. */
             __atomic_store_n(&pi->rx_at_limit, 1, __ATOMIC_RELEASE);
@@ -1688,7 +1693,7 @@ dpdkr_server_adopt(struct pmd_internals *pi)
      * flows are back: rte_pmd_dpdkr_rx_hold()), what the application sends
      * waits on its ring. */
     pi->rx_limit = tail;
-    pi->rx_hold = 1;
+    pi->rx_hold = DPDKR_RX_HOLD_LIMIT;
 
     /* Resume sending after the last packet the switch before put on the
      * application's ring, within a ring of what it has read. */
@@ -2694,13 +2699,40 @@ int
 rte_pmd_dpdkr_rx_hold(uint16_t port_id, bool hold, uint32_t limit)
 {
     struct pmd_internals *pi = dpdkr_server_port(port_id);
+    uint32_t old;
 
     if (!pi) {
         return -ENODEV;
     }
+    old = __atomic_load_n(&pi->rx_hold, __ATOMIC_ACQUIRE);
+    if (old & DPDKR_RX_HOLD_STOP) {
+        return 0;
+    }
     __atomic_store_n(&pi->rx_at_limit, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&pi->rx_limit, limit, __ATOMIC_RELEASE);
-    __atomic_store_n(&pi->rx_hold, hold, __ATOMIC_RELEASE);
+    /* Unless rte_pmd_dpdkr_rx_stop() came meanwhile (from another thread,
+     * as ovs-vswitchd dies of a signal): stopped is for good. */
+    while (!(old & DPDKR_RX_HOLD_STOP)
+           && !__atomic_compare_exchange_n(&pi->rx_hold, &old,
+                                           hold ? DPDKR_RX_HOLD_LIMIT : 0,
+                                           false, __ATOMIC_RELEASE,
+                                           __ATOMIC_ACQUIRE)) {
+        continue;
+    }
+    return 0;
+}
+
+int
+rte_pmd_dpdkr_rx_stop(uint16_t port_id)
+{
+    struct pmd_internals *pi = dpdkr_server_port(port_id);
+
+    if (!pi) {
+        return -ENODEV;
+    }
+    /* A port that is not started receives nothing: it is there. */
+    __atomic_store_n(&pi->rx_at_limit, !pi->started, __ATOMIC_RELAXED);
+    __atomic_fetch_or(&pi->rx_hold, DPDKR_RX_HOLD_STOP, __ATOMIC_SEQ_CST);
     return 0;
 }
 
@@ -2839,6 +2871,8 @@ rte_pmd_dpdkr_publish_totals(uint16_t port_id,
     t->lane_tx_packets = totals->lane_tx_packets;
     t->lane_tx_bytes = totals->lane_tx_bytes;
     t->lane_tx_dropped = totals->lane_tx_dropped;
+    t->switch_rx_dropped = totals->switch_rx_dropped;
+    t->switch_tx_dropped = totals->switch_tx_dropped;
     t->mark_epoch = totals->mark_epoch;
     t->mark_packets = totals->mark_packets;
     t->mark_bytes = totals->mark_bytes;

@@ -80,9 +80,17 @@ int rte_pmd_dpdkr_notify_rx(uint16_t port_id, void (*cb)(void *),
  * it reads everything again. */
 int rte_pmd_dpdkr_rx_hold(uint16_t port_id, bool hold, uint32_t limit);
 
-/* Stores the receive path's ring index in '*idx' and whether, holding, it
- * has been called again after reaching the limit, which proves that the
- * caller has processed every packet before it, in '*at_limit'. */
+/* Makes the port's receive path read nothing more, for good: the switch
+ * exits, and what the application sends from now on waits on its ring for
+ * the switch that comes next.  rte_pmd_dpdkr_rx_state() then tells when
+ * the caller has processed every packet it received before ('*at_limit'),
+ * and rte_pmd_dpdkr_rx_hold() no longer changes anything. */
+int rte_pmd_dpdkr_rx_stop(uint16_t port_id);
+
+/* Stores the receive path's ring index in '*idx' and whether, holding (or
+ * stopped), it has been called again after reaching the limit, which
+ * proves that the caller has processed every packet before it, in
+ * '*at_limit'. */
 int rte_pmd_dpdkr_rx_state(uint16_t port_id, uint32_t *idx, bool *at_limit);
 
 /* Stores in '*head' the index after the last packet the application has
