@@ -919,6 +919,11 @@ def evaluate_goals(args, ratios, pmd, sw):
         verdicts.append("no loss (but what OVS's switched path drops "
                         'on p2) or reordering across the switches: '
                         '%s' % met(sw['clean']))
+    # The goals are OVS's default configuration's.
+    verdicts.append("with OVS's default configuration: %s%s"
+                    % (met(not args.ovs_config),
+                       ' (other_config %s)' % ' '.join(args.ovs_config)
+                       if args.ovs_config else ''))
     return verdicts
 
 
