@@ -286,10 +286,11 @@ class LaneBench(Bench):
         """As ovs-p2p-bench-dpdkr's, with the forwarding lcore on the CPU
         that --app-cpus gives for A or B.  For memif, B (started first) is
         the server, A the client."""
-        cpu = self.args.app_cpus[0 if role == 'a' else 1]
+        is_a = role.startswith('a')
+        cpu = self.args.app_cpus[0 if is_a else 1]
         return super().start_testpmd(role, ptype, path, mode, size,
                                      main_lcore=1 - cpu,
-                                     memif_role='client' if role == 'a'
+                                     memif_role='client' if is_a
                                      else 'server')
 
     # ---- dpdkr ports p1, p2 and a dummy p3. ---------------------------
@@ -341,6 +342,40 @@ class LaneBench(Bench):
 
     # ---- Part 1: throughput and CPU per packet. -----------------------
 
+    def start_apps(self, kind, ptype, ports, size, suffix=''):
+        """Starts testpmd B (rxonly) on the second of 'ports' and A
+        (txonly, 'size' bytes) on the first, for 'kind' over ports of
+        'ptype' (for memif, both are B's socket), as roles 'b' + 'suffix'
+        and 'a' + 'suffix'; waits until B receives A's packets (for a lane,
+        once the link went direct both ways) and returns (A, B)."""
+        (n1, p1), (n2, p2) = ports
+        tb = self.start_testpmd('b' + suffix, ptype, p2, 'rxonly', size)
+        tb.wait_ready()
+        if ptype == 'memif':
+            wait_for('testpmd B to listen on %s' % p2,
+                     lambda: tb.check() and os.path.exists(p2), 30)
+        else:
+            wait_for('testpmd B to connect to %s' % n2,
+                     lambda: tb.check() and self.connected(ptype, n2), 30)
+        ta = self.start_testpmd('a' + suffix, ptype, p1, 'txonly', size)
+        ta.wait_ready()
+        if ptype != 'memif':
+            wait_for('testpmd A to connect to %s' % n1,
+                     lambda: ta.check() and self.connected(ptype, n1), 30)
+        if kind == 'lane':
+            # B only receives: p2 -> p1 goes direct with a sender that
+            # never sends.
+            try:
+                wait_for('p1 -> p2 and p2 -> p1 to go direct',
+                         lambda: ta.check() and tb.check()
+                         and self.link_direct(), 30)
+            except BenchError as e:
+                raise BenchError('%s; p2p/show:\n%s'
+                                 % (e, self.p2p_show()))
+        wait_for('packets to reach testpmd B',
+                 lambda: ta.check() and tb.check() and tb.last_rx() > 0, 20)
+        return ta, tb
+
     def measure(self, kind, size):
         a = self.args
         ptype = {'lane': 'dpdkr', 'switched': 'dpdkr'}.get(kind, kind)
@@ -362,35 +397,7 @@ class LaneBench(Bench):
         else:
             ports = self.add_ports(ptype)
         try:
-            (n1, p1), (n2, p2) = ports
-            tb = self.start_testpmd('b', ptype, p2, 'rxonly', size)
-            tb.wait_ready()
-            if ptype == 'memif':
-                wait_for('testpmd B to listen on %s' % sock,
-                         lambda: tb.check() and os.path.exists(sock), 30)
-            else:
-                wait_for('testpmd B to connect to %s' % n2,
-                         lambda: tb.check() and self.connected(ptype, n2),
-                         30)
-            ta = self.start_testpmd('a', ptype, p1, 'txonly', size)
-            ta.wait_ready()
-            if ptype != 'memif':
-                wait_for('testpmd A to connect to %s' % n1,
-                         lambda: ta.check() and self.connected(ptype, n1),
-                         30)
-            if kind == 'lane':
-                # B only receives: p2 -> p1 goes direct with a sender that
-                # never sends.
-                try:
-                    wait_for('p1 -> p2 and p2 -> p1 to go direct',
-                             lambda: ta.check() and tb.check()
-                             and self.link_direct(), 30)
-                except BenchError as e:
-                    raise BenchError('%s; p2p/show:\n%s'
-                                     % (e, self.p2p_show()))
-            wait_for('packets to reach testpmd B',
-                     lambda: ta.check() and tb.check() and tb.last_rx() > 0,
-                     20)
+            ta, tb = self.start_apps(kind, ptype, ports, size)
             time.sleep(a.warmup)
             if kind == 'lane':
                 show = self.p2p_show()
@@ -511,6 +518,81 @@ class LaneBench(Bench):
                     os.unlink(sock)
         else:
             self.del_ports(ports)
+
+    # ---- Part 1, paired turns: lane and memif seconds apart. ----------
+
+    def paired(self, size, turns, turn_time):
+        """Measures the lane and memif at 'size' in 'turns' paired turns.
+
+        Both pairs of applications (A and B over the lane, A and B over
+        memif, on the same CPUs) start once and run to the end; one pair is
+        stopped (SIGSTOP) while the other runs (SIGCONT), so each turn
+        measures the lane and memif back to back, seconds apart, in
+        alternating order (lane first in odd turns).  This VM moves between
+        modes in which the same copy runs 3-10 times faster or slower,
+        within seconds, and both channels copy: a ratio of a lane and a
+        memif measurement made minutes apart, as the rounds of part 1 make
+        them, may compare two modes.  Returns a list of dicts, one per turn
+        and kind: 'turn', 'kind', 'rx_b_mpps', 'tx_a_mpps'."""
+        a = self.args
+        lane_ports = self.add_lane_ports()
+        self.memif_runs = getattr(self, 'memif_runs', 0) + 1
+        sock = os.path.join(self.workdir, 'memif%d.sock' % self.memif_runs)
+        pairs = {}
+        try:
+            pairs['lane'] = self.start_apps('lane', 'dpdkr', lane_ports,
+                                            size)
+            self.pause(pairs['lane'], True)
+            pairs['memif'] = self.start_apps(
+                'memif', 'memif', [('memif-a', sock), ('memif-b', sock)],
+                size, suffix='-memif')
+            self.pause(pairs['memif'], True)
+            rows = []
+            for turn in range(1, turns + 1):
+                order = ('lane', 'memif') if turn % 2 else ('memif', 'lane')
+                for kind in order:
+                    ta, tb = pairs[kind]
+                    self.pause((ta, tb), False)
+                    time.sleep(a.turn_warmup)
+                    t0 = time.monotonic()
+                    time.sleep(turn_time)
+                    wait_for('two statistics of each testpmd in the turn',
+                             lambda: all(ta.check() and tb.check()
+                                         and sum(1 for x in list(tp.samples)
+                                                 if x[0] >= t0) >= 2
+                                         for tp in (ta, tb)), 10, 0.05)
+                    t1 = time.monotonic()
+                    if kind == 'lane':
+                        show = self.p2p_show()
+                        if not self.link_direct(show):
+                            raise BenchError('the link left the lane in '
+                                             'turn %d:\n%s' % (turn, show))
+                    rows.append({'turn': turn, 'kind': kind,
+                                 'rx_b_mpps': tb.rate(t0, t1, 'rx') / 1e6,
+                                 'tx_a_mpps': ta.rate(t0, t1, 'tx') / 1e6})
+                    self.pause((ta, tb), True)
+            return rows
+        finally:
+            for pair in pairs.values():
+                try:
+                    self.pause(pair, False)
+                except OSError:
+                    pass
+            try:
+                self.stop_testpmds()
+                self.del_lane_ports(lane_ports)
+                if os.path.exists(sock):
+                    os.unlink(sock)
+            except Exception as e:
+                log('cleaning up after the paired turns: %s' % e)
+
+    @staticmethod
+    def pause(pair, stop):
+        """Stops (SIGSTOP, 'stop') or continues (SIGCONT) the testpmds of
+        'pair'."""
+        for tp in pair:
+            if tp.p.poll() is None:
+                tp.p.send_signal(signal.SIGSTOP if stop else signal.SIGCONT)
 
     # ---- Part 2: the ceiling. ------------------------------------------
 
@@ -874,29 +956,73 @@ def print_summary(args, per_kind, ratios, pmd):
                               for size, v in sorted(pmd.items())))
 
 
+def summarize_paired(paired):
+    """Returns {size: {'lane': (median, min, max) of B Mpps, 'memif': the
+    same, 'ratio': (median, min, max) of the per-turn lane/memif ratios,
+    'ahead': turns in which the lane moved more, 'turns': turns}} from
+    the rows of LaneBench.paired() (with 'size')."""
+    by = {}
+    for row in paired:
+        by.setdefault(row['size'], {}).setdefault(row['turn'], {})[
+            row['kind']] = row['rx_b_mpps']
+    res = {}
+    for size, turns in sorted(by.items()):
+        both = [t for t in turns.values() if 'lane' in t and 'memif' in t]
+        if not both:
+            continue
+        rs = [ratio(t['lane'], t['memif']) for t in both]
+        res[size] = {'lane': spread(t['lane'] for t in both),
+                     'memif': spread(t['memif'] for t in both),
+                     'ratio': spread(rs),
+                     'ahead': sum(1 for x in rs if x > 1),
+                     'turns': len(both)}
+    return res
+
+
+def print_paired_summary(args, pstats):
+    out('Paired turns, per size: B Mpps and the per-turn lane/memif '
+        'ratio, median (min-max) over %d turns' % args.paired_turns)
+    out('%5s %-22s %-22s %-22s %s' % ('size', 'lane', 'memif', 'lane/memif',
+                                      'turns with the lane ahead'))
+    for size, x in sorted(pstats.items()):
+        out('%5d %-22s %-22s %-22s %d of %d'
+            % (size, '%.3f (%.3f-%.3f)' % x['lane'],
+               '%.3f (%.3f-%.3f)' % x['memif'],
+               '%.3f (%.3f-%.3f)' % x['ratio'], x['ahead'], x['turns']))
+
+
 def met(ok):
     return 'MET' if ok else 'NOT MET'
 
 
-def evaluate_goals(args, ratios, pmd, sw):
+def evaluate_goals(args, ratios, pmd, sw, pstats=None):
     """Returns the goals' verdicts, each as a line of text, from the
-    ratios and PMD CPU of summarize() and the switchover figures 'sw'."""
+    ratios and PMD CPU of summarize(), the switchover figures 'sw' and
+    the paired turns' summary 'pstats' (summarize_paired()), which, where
+    it has a size, gives that size's lane/memif ratio: the median of
+    ratios of measurements seconds apart, not minutes."""
     verdicts = []
     sizes = args.sizes
 
     def nums(key):
         return [(s, ratios[s][key]) for s in sizes
                 if ratios[s][key] == ratios[s][key]]
-    vm = nums('lane/memif')
+    pstats = pstats or {}
+    vm = [(s, pstats[s]['ratio'][0] if s in pstats else x)
+          for s, x in nums('lane/memif')]
+    vm += [(s, pstats[s]['ratio'][0]) for s in sizes
+           if s in pstats and s not in dict(vm)]
+    vm.sort()
+    how = ' in paired turns' if pstats else ''
     if vm:
-        verdicts.append('lane >= memif at every size: %s (%s)'
-                        % (met(all(x >= 1 for s, x in vm)),
+        verdicts.append('lane >= memif at every size%s: %s (%s)'
+                        % (how, met(all(x >= 1 for s, x in vm)),
                            ', '.join('%.2fx at %d B' % (x, s)
                                      for s, x in vm)))
         x64 = dict(vm).get(64)
         if x64 is not None:
-            verdicts.append('lane >= 1.5x memif at 64 B: %s (%.2fx)'
-                            % (met(x64 >= 1.5), x64))
+            verdicts.append('lane >= 1.5x memif at 64 B%s: %s (%.2fx)'
+                            % (how, met(x64 >= 1.5), x64))
     vc = nums('lane/ceil')
     if vc:
         verdicts.append('lane >= 80%% of the ceiling at every size: %s (%s)'
@@ -1046,7 +1172,7 @@ def write_outputs(args, data):
 
 
 def check_quick(args, sw_times, sw_steps, sw_rc, sw_clean, ceil, results,
-                written):
+                written, paired):
     """--quick: raises BenchError unless every part measured what it is
     about: every switch timed (positive, under the 10 s the wait allows)
     and its steps too (OVS's total for every switch, each the sum of its
@@ -1106,6 +1232,15 @@ def check_quick(args, sw_times, sw_steps, sw_rc, sw_clean, ceil, results,
                         and not r['ovs_mpps'] > 0:
                     bad.append('%s %d B: ovs_mpps = %r'
                                % (kind, size, r['ovs_mpps']))
+    for size in args.sizes if args.paired_turns else ():
+        for turn in range(1, args.paired_turns + 1):
+            for kind in ('lane', 'memif'):
+                rs = [r for r in paired if (r['size'], r['turn'], r['kind'])
+                      == (size, turn, kind)]
+                if len(rs) != 1 or not (rs[0]['rx_b_mpps'] > 0
+                                        and rs[0]['tx_a_mpps'] > 0):
+                    bad.append('paired turn %d, %s %d B: %r'
+                               % (turn, kind, size, rs))
     wanted = ['results.json']
     if args.kinds:
         wanted.append('throughput.png')
@@ -1172,6 +1307,16 @@ def main(argv=None):
                         "by measuring, net_dpdkr's default), and the "
                         "ceiling copies the same way (default: %(default)s;"
                         " --nt-copy alone: yes)")
+    parser.add_argument('--paired-turns', type=int,
+                        help='turns per size in which the lane and memif '
+                        'are measured back to back, both pairs of '
+                        'applications kept running, one stopped while the '
+                        'other runs; 0 to skip (default: 8, 2 with '
+                        '--quick); needs both kinds in --kinds')
+    parser.add_argument('--turn-time', type=float,
+                        help='seconds each kind runs in a paired turn, '
+                        'after half a second to warm up (default: 3, 2 '
+                        'with --quick)')
     parser.add_argument('--skip-chains', action='store_true',
                         help='skip part 4, the chains of N VNFs (--quick '
                         'skips it unless --chain-lengths is given)')
@@ -1209,6 +1354,13 @@ def main(argv=None):
         args.load_wait = 0
     if args.switches is None:
         args.switches = 20 if args.quick else 5000
+    if args.paired_turns is None:
+        args.paired_turns = 2 if args.quick else 8
+    if args.turn_time is None:
+        args.turn_time = 2 if args.quick else 3
+    args.turn_warmup = 0.5
+    if not {'lane', 'memif'} <= set(args.kinds.split(',')):
+        args.paired_turns = 0
     if args.sizes is None:
         args.sizes = '64' if args.quick else ','.join(str(s) for s in SIZES)
     if args.hugepages is None:
@@ -1229,6 +1381,8 @@ def main(argv=None):
             parser.error('--kinds: %s is not one of %s' % (k, KINDS))
     if args.rounds < 1 or args.duration < 2:
         parser.error('--rounds must be >= 1 and --duration >= 2')
+    if args.paired_turns < 0 or args.turn_time < 1:
+        parser.error('--paired-turns must be >= 0 and --turn-time >= 1')
     args.switch_max_time = max(120, args.switches * 2)
 
     bench = LaneBench(args, FILE_PREFIX)
@@ -1356,9 +1510,38 @@ def main(argv=None):
                                 % (100 * r['nt_share'], r['copy_trials_nt'],
                                    r['copy_trials']))
             out()
+        # Part 1, paired turns.
+        paired = []
+        if args.paired_turns:
+            out('Lane against memif in paired turns: both pairs of '
+                'applications run throughout,')
+            out('one stopped (SIGSTOP) while the other runs; %d turns per '
+                'size, %.0f s per kind' % (args.paired_turns, args.turn_time))
+            out('in each after %.1f s of warm-up, the first kind '
+                'alternating; B Mpps' % args.turn_warmup)
+            out('%5s %4s %-6s %9s %9s %11s'
+                % ('size', 'turn', 'first', 'lane', 'memif', 'lane/memif'))
+            for size in args.sizes:
+                rows = bench.paired(size, args.paired_turns, args.turn_time)
+                for row in rows:
+                    row['size'] = size
+                paired += rows
+                for turn in range(1, args.paired_turns + 1):
+                    t = dict((row['kind'], row) for row in rows
+                             if row['turn'] == turn)
+                    out('%5d %4d %-6s %9.3f %9.3f %11.3f'
+                        % (size, turn, 'lane' if turn % 2 else 'memif',
+                           t['lane']['rx_b_mpps'], t['memif']['rx_b_mpps'],
+                           ratio(t['lane']['rx_b_mpps'],
+                                 t['memif']['rx_b_mpps'])))
+            out()
+        pstats = summarize_paired(paired)
         per_kind, ratios, pmd = summarize(args, results, ceil)
         if args.kinds:
             print_summary(args, per_kind, ratios, pmd)
+            out()
+        if pstats:
+            print_paired_summary(args, pstats)
             out()
 
         # Part 4: chains of N VNFs, in the same OVS.
@@ -1367,12 +1550,18 @@ def main(argv=None):
             chains = chain.run(bench, args)
             out()
 
-        verdicts = evaluate_goals(args, ratios, pmd, sw)
+        verdicts = evaluate_goals(args, ratios, pmd, sw, pstats)
         load = loadavg()
         out('load average at end: %.2f %.2f %.2f' % tuple(load))
         out('Goals: ' + '; '.join(verdicts))
         data = results_data(args, bench, results, ceil, ceil_cpu, sw_data,
                             per_kind, ratios, pmd, verdicts)
+        data['paired'] = paired
+        data['paired_summary'] = [
+            dict(size=size, ahead=x['ahead'], turns=x['turns'],
+                 **dict((k, dict(zip(('median', 'min', 'max'), x[k])))
+                        for k in ('lane', 'memif', 'ratio')))
+            for size, x in sorted(pstats.items())]
         if chains is not None:
             data['chains'] = chains
         written, why = write_outputs(args, data)
@@ -1383,7 +1572,7 @@ def main(argv=None):
             out('plots not written: %s' % why)
         if args.quick:
             check_quick(args, res, steps, rc, sw['clean'] if sw else False,
-                        ceil, results, written)
+                        ceil, results, written, paired)
         ok = True
     except BenchError as e:
         log('error: %s' % e)
