@@ -1069,6 +1069,14 @@ def plot_results(data, plot_dir):
                     'median': [x['rx_b_mpps']['median'] for x in rows],
                     'min': [x['rx_b_mpps']['min'] for x in rows],
                     'max': [x['rx_b_mpps']['max'] for x in rows]})
+        rows = data.get('paired_summary') or []
+        for kind in ('lane', 'memif') if rows else ():
+            series.append({'label': '%s, paired turns' % kind,
+                           'sizes': [x['size'] for x in rows],
+                           'median': [x[kind]['median'] for x in rows],
+                           'min': [x[kind]['min'] for x in rows],
+                           'max': [x[kind]['max'] for x in rows],
+                           'style': 'dotted'})
         for cpus in sorted(set(tuple(c['cpus']) for c in data['ceiling'])):
             rows = sorted((c['size'], c['mpps']) for c in data['ceiling']
                           if tuple(c['cpus']) == cpus)
@@ -1079,10 +1087,12 @@ def plot_results(data, plot_dir):
         paths.append(plots.throughput_vs_size(
             os.path.join(plot_dir, 'throughput.png'), series,
             'testpmd A (txonly) -> B (rxonly): packets B received per '
-            'second\nA on CPU %d, B on CPU %d; medians of %d round(s), '
-            'bars min-max; %s' % (data['args']['app_cpus'][0],
-                                  data['args']['app_cpus'][1],
-                                  data['args']['rounds'], info),
+            'second\nA on CPU %d, B on CPU %d; medians of %d round(s)%s, '
+            'bars min-max\n%s'
+            % (data['args']['app_cpus'][0], data['args']['app_cpus'][1],
+               data['args']['rounds'],
+               ' (paired turns: of %d)' % data['args']['paired_turns']
+               if data.get('paired_summary') else '', info),
             ylabel='B receives (Mpps, log scale)'))
     so = data['switchover']
     if so:
@@ -1129,7 +1139,9 @@ def results_data(args, bench, results, ceil, ceil_cpu, sw_data, per_kind,
                  'nt_copy': args.nt_copy,
                  'switches': args.switches,
                  'switch_rate': args.switch_rate,
-                 'ceiling_time': args.ceiling_time, 'quick': args.quick},
+                 'ceiling_time': args.ceiling_time, 'quick': args.quick,
+                 'paired_turns': args.paired_turns,
+                 'turn_time': args.turn_time},
         'load_before': bench.start_load[0],
         'load_after': loadavg(),
         'runs': [dict(r, round=rnd, size=size, kind=kind)

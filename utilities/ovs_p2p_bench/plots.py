@@ -57,7 +57,8 @@ def throughput_vs_size(path, series, title,
     Each entry of 'series' is a dict: 'label'; 'sizes' (bytes); 'median'
     (the values at those sizes); optionally 'min' and 'max' (drawn as
     error bars: the spread over rounds) and 'style' ('dashed' for a
-    reference such as a ceiling).  A missing or non-positive value leaves
+    reference such as a ceiling, 'dotted' for a second measure of a
+    kind).  A missing or non-positive value leaves
     its point out."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -74,7 +75,7 @@ def throughput_vs_size(path, series, title,
             continue
         xs, ms, los, his = zip(*pts)
         sizes.update(xs)
-        style = '--' if s.get('style') == 'dashed' else '-'
+        style = {'dashed': '--', 'dotted': ':'}.get(s.get('style'), '-')
         ax.errorbar(xs, ms,
                     yerr=[[m - lo for m, lo in zip(ms, los)],
                           [hi - m for m, hi in zip(ms, his)]],
