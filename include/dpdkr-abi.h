@@ -85,14 +85,20 @@
  *
  * 1.5 added to those totals what the switch dropped on the port itself
  * (the counters of its rings do not count it), so that a restarted switch
- * goes on counting drops too.  A 1.4 switch leaves them zero. */
+ * goes on counting drops too.  A 1.4 switch leaves them zero.
+ *
+ * 1.6 added to each acknowledgement when the client switched paths
+ * ('switched_ns', its CLOCK_MONOTONIC), for timing hand-overs.  The switch
+ * only logs it, and only if it lies between its request and its reading of
+ * the answer (a client in a virtual machine has a clock of its own); a 1.5
+ * client leaves it zero. */
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define DPDKR_MAGIC UINT64_C(0x3250325052444b50) /* "PKDRP2P2", LE. */
 #define DPDKR_VERSION_MAJOR 1
-#define DPDKR_VERSION_MINOR 5
+#define DPDKR_VERSION_MINOR 6
 
 #define DPDKR_CACHE_LINE 64
 
@@ -383,7 +389,11 @@ struct dpdkr_lane_ack {         /* Written by the client only. */
                                  * transmit burst (see below). */
     uint32_t rx_busy;           /* S2C: odd while the consumer is inside a
                                  * receive burst that reads the lane. */
-    uint8_t pad[DPDKR_CACHE_LINE - 32];
+    uint64_t switched_ns;       /* 1.6: the client's CLOCK_MONOTONIC, in ns,
+                                 * when it took the path it acknowledges
+                                 * (the burst that acknowledges), or 0.
+                                 * Only for timing hand-overs. */
+    uint8_t pad[DPDKR_CACHE_LINE - 40];
 };
 
 /* The geometry of the lane that a request names (1.2), as the switch
@@ -429,5 +439,7 @@ DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_geo) == 96, "lane_geo");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_ctrl) == DPDKR_CTRL_SIZE, "ctrl");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_req) == DPDKR_CACHE_LINE, "req");
 DPDKR_ABI_ASSERT(sizeof(struct dpdkr_lane_ack) == DPDKR_CACHE_LINE, "ack");
+DPDKR_ABI_ASSERT(offsetof(struct dpdkr_lane_ack, switched_ns) == 32,
+                 "ack switched_ns");
 
 #endif /* dpdkr-abi.h */

@@ -878,6 +878,7 @@ dpdkr_lane_ack_publish(struct dpdkr_lane_ack *shared,
     dpdkr_store_relaxed32(&shared->state, a->state);
     dpdkr_store_relaxed64(&shared->old_path_seq, a->old_path_seq);
     dpdkr_store_relaxed64(&shared->lane_seq, a->lane_seq);
+    dpdkr_store_relaxed64(&shared->switched_ns, a->switched_ns);
     dpdkr_store_release(&shared->generation, a->generation);
 }
 
@@ -897,6 +898,7 @@ dpdkr_lane_ack_read(const struct dpdkr_lane_ack *shared,
     a->state = dpdkr_load_relaxed(&shared->state);
     a->old_path_seq = dpdkr_load_relaxed64(&shared->old_path_seq);
     a->lane_seq = dpdkr_load_relaxed64(&shared->lane_seq);
+    a->switched_ns = dpdkr_load_relaxed64(&shared->switched_ns);
     return dpdkr_seq_read_end(&shared->generation, gen);
 }
 

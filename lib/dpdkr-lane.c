@@ -185,6 +185,7 @@ netdev_dpdkr_answer(const struct netdev *netdev, enum netdev_dpdkr_side side,
     }
     answer->old_path_seq = a.old_path_seq;
     answer->lane_seq = a.lane_seq;
+    answer->switched_us = MIN(a.switched_ns / 1000, LLONG_MAX);
     if (side == NETDEV_DPDKR_TX && answer->path != NETDEV_DPDKR_REFUSED
         && !tx_index_ok(id, answer->old_path_seq)) {
         return EPROTO;

@@ -82,6 +82,10 @@ struct netdev_dpdkr_answer {
     enum netdev_dpdkr_path path;
     uint32_t old_path_seq;      /* Where it left its port ring (TX). */
     uint32_t lane_seq;          /* Where it left the lane (TX). */
+    long long int switched_us;  /* When the application says it took the
+                                 * path (its CLOCK_MONOTONIC, as
+                                 * time_usec()), or 0.  Unchecked: only for
+                                 * timing hand-overs, once bounded. */
 };
 
 /* Whether an application is attached to the port and started. */

@@ -194,6 +194,7 @@ struct p2p_dir {
     long long int deadline;     /* Of the current step. */
     long long int drained_at;   /* When OVS's receive path hit the limit. */
     uint32_t gen_tx, gen_rx;    /* Of our requests to A and to B. */
+    long long int tx_asked_us;  /* When we last asked A (time_usec()). */
     uint32_t hold_limit;        /* A's C2S index where OVS stops. */
     bool holding;
     bool rx_asked;              /* B was asked to read the lane. */
@@ -453,12 +454,15 @@ dir_credit_ports(struct p2p_dir *d, struct ofproto *ofproto)
 /* Asks the application on 'p' for 'req' (its lane and ring are 'd''s),
  * storing the request's generation in '*gen'. */
 static bool
-dir_request(const struct p2p_dir *d, const struct p2p_lport *p,
+dir_request(struct p2p_dir *d, const struct p2p_lport *p,
             struct netdev_dpdkr_request req, uint32_t *gen)
     OVS_REQUIRES(lane_mutex)
 {
     req.lane = d->lane ? d->lane->lane : NULL;
     req.ring = d->ring;
+    if (req.side == NETDEV_DPDKR_TX) {
+        d->tx_asked_us = time_usec();
+    }
     return p->netdev && !netdev_dpdkr_request(p->netdev, &req, gen);
 }
 
@@ -536,17 +540,31 @@ dir_format_since(const struct p2p_dir *d)
 }
 
 /* Logs at debug level that the input application of 'd' answered
- * 'what', and when after the rules changed if they started the
- * hand-over. */
+ * 'what' ('ans'), and when after the rules changed if they started the
+ * hand-over: when OVS saw the answer and, if the application's own time
+ * of the switch (ABI 1.6) lies between OVS's request and now, that too.
+ * A time outside those bounds (a virtual machine's clock, an old driver's
+ * zero, a lie) is left out. */
 static void
-dir_log_answer(const struct p2p_dir *d, const char *what)
+dir_log_answer(const struct p2p_dir *d, const char *what,
+               const struct netdev_dpdkr_answer *ans)
 {
     if (VLOG_IS_DBG_ENABLED()) {
+        long long int sw = ans->switched_us;
         char *since = dir_format_since(d);
+        char *own = NULL;
 
+        if (d->changed_us && d->tx_asked_us
+            && sw >= MAX(d->tx_asked_us, d->changed_us)
+            && sw <= time_usec()) {
+            sw -= d->changed_us;
+            own = xasprintf("; it switched %lld.%03lld ms after the rules "
+                            "changed", sw / 1000, sw % 1000);
+        }
         VLOG_DBG("%s: port %"PRIu16" -> %"PRIu16": the input application "
-                 "%s%s", d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out),
-                 what, since);
+                 "%s%s%s", d->bridge, ofp_to_u16(d->in), ofp_to_u16(d->out),
+                 what, since, own ? own : "");
+        free(own);
         free(since);
     }
 }
@@ -987,7 +1005,7 @@ dir_run_ask_tx(struct p2p_dir *d, struct dir_ctx *ctx)
         dir_fail(d, "the input application gave an impossible answer");
         dir_force_revert_index(d, ctx, &ans);
     } else if (!error) {
-        dir_log_answer(d, "sends into the lane");
+        dir_log_answer(d, "sends into the lane", &ans);
         d->tx_moved = true;
         /* A's ring head where it left: OVS reads up to there. */
         dir_hold(d, &ctx->a, true, ans.old_path_seq);
@@ -1081,7 +1099,7 @@ dir_run_direct(struct p2p_dir *d, struct dir_ctx *ctx)
 
         if (!error && ans.path == NETDEV_DPDKR_DIRECT
             && ans.old_path_seq == d->hold_limit) {
-            dir_log_answer(d, "sends into the lane");
+            dir_log_answer(d, "sends into the lane", &ans);
             d->tx_unanswered = false;
         } else if (!error && ans.path != NETDEV_DPDKR_DIRECT) {
             VLOG_WARN_RL(&peer_rl, "%s: port %"PRIu16": the application "
@@ -1144,7 +1162,7 @@ dir_run_revert_tx(struct p2p_dir *d, struct dir_ctx *ctx)
         dir_fail(d, "the input application gave an impossible answer");
         dir_force_revert_index(d, ctx, &ans);
     } else if (!error) {
-        dir_log_answer(d, "sends to OVS again");
+        dir_log_answer(d, "sends to OVS again", &ans);
         d->lane_seq = ans.lane_seq;
         dir_credit(d);
         if (!d->holding || d->hold_limit != ans.old_path_seq

@@ -1059,6 +1059,20 @@ dpdkr_lane_map(struct pmd_internals *pi, const struct dpdkr_lane_req *r,
     return 0;
 }
 
+/* The time at which an acknowledgement's path was taken (ABI 1.6), for the
+ * switch to time hand-overs: CLOCK_MONOTONIC in ns, or 0 if unknown.  Runs
+ * once per request, not per packet. */
+static uint64_t
+dpdkr_switched_ns(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts)) {
+        return 0;
+    }
+    return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Transmit side: executes the C2S request of generation 'gen'. */
 static void
 dpdkr_tx_lane_update(struct pmd_internals *pi, uint32_t gen)
@@ -1102,6 +1116,7 @@ dpdkr_tx_lane_update(struct pmd_internals *pi, uint32_t gen)
     a.generation = gen;
     a.old_path_seq = pi->tx.idx;
     a.lane_seq = tl->direct ? tl->lane.view.idx : tl->last_head;
+    a.switched_ns = dpdkr_switched_ns();
     dpdkr_lane_ack_publish(&pi->ctrl->ack[DPDKR_RING_C2S], &a);
 }
 
@@ -1113,6 +1128,7 @@ dpdkr_rx_lane_ack(struct pmd_internals *pi, uint32_t state)
         .state = state,
         .old_path_seq = pi->rx.idx,
         .lane_seq = pi->rxl.lane.base ? pi->rxl.lane.view.idx : 0,
+        .switched_ns = dpdkr_switched_ns(),
     };
 
     dpdkr_lane_ack_publish(&pi->ctrl->ack[DPDKR_RING_S2C], &a);
