@@ -1109,9 +1109,17 @@ dir_run_direct(struct p2p_dir *d, struct dir_ctx *ctx)
                              "the lane");
             return;
         } else if (error != EAGAIN) {
+            /* DIRECT, but elsewhere than where it stood: it sent to OVS
+             * after it was asked to use the lane, or (EPROTO) names an
+             * index it cannot have reached.  Its last request is DIRECT:
+             * the revert asks it to leave the lane. */
             dir_fail(d, "the input application gave an impossible answer");
-            dir_start_revert(d, &ctx->a, "the input application sent to OVS "
-                             "after it was asked to use the lane");
+            dir_start_revert(d, &ctx->a,
+                             error == EPROTO
+                             ? "the input application reported an "
+                               "impossible ring index"
+                             : "the input application sent to OVS after "
+                               "it was asked to use the lane");
             return;
         } else if (d->yield) {
             dir_start_revert(d, &ctx->a, "the input application sends "

@@ -76,10 +76,12 @@
  *
  *   bad-index           A lane sender that sends well-formed traffic and
  *                       answers every request to use a lane with an
- *                       impossible ring index (a ring and more ahead of
+ *                       impossible ring index (two rings and more behind
  *                       where it is), every other request correctly, and
- *                       never writes into a lane.  The switch must back
- *                       off instead of offering lanes in a loop.
+ *                       never writes into a lane.  Its transmit burst
+ *                       marker stays odd, so the switch always waits for
+ *                       its answer.  The switch must back off instead of
+ *                       offering lanes in a loop.
  *
  * The program only ever writes inside its own mapping: it validates the
  * header once, keeps a private copy of the geometry and never reads the
@@ -554,7 +556,13 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
     a.lane_seq = lane.base ? lane.v.idx : 0;
     if (lane_bad_index) {
         if (a.state == DPDKR_LANE_DIRECT) {
-            a.old_path_seq = c->tx.idx + 2 * c->tx.size + prng_below(1000);
+            /* Two rings and more behind where it is: the switch has read
+             * past it, so it stays impossible however late the switch
+             * checks it.  (An index ahead becomes plausible once the
+             * switch has read far enough, which a liar that goes on
+             * sending to its port ring brings about within
+             * milliseconds.) */
+            a.old_path_seq = c->tx.idx - 2 * c->tx.size - prng_below(1000);
             n->bad_acks++;
         } else {
             n->acks++;
@@ -842,6 +850,17 @@ main(int argc, char *argv[])
             raw(&n);
             continue;
         case MODE_BAD_INDEX:
+            if (!lane_bad_index) {
+                /* Inside a transmit burst for good (tx_busy odd), as a
+                 * sender that busy-polls nearly is: the switch then waits
+                 * for each answer, however late a starved process gives
+                 * it, instead of taking the path of a silent sender
+                 * (which goes direct without the answer). */
+                store32(c.g.ctrl_offset
+                        + offsetof(struct dpdkr_ctrl, ack[DPDKR_RING_C2S])
+                        + offsetof(struct dpdkr_lane_ack, tx_busy), 1);
+                __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            }
             lane_bad_index = true;
             lane_answer(&c, (struct dpdkr_ctrl *) (map_base
                                                    + c.g.ctrl_offset), &n);

@@ -557,8 +557,9 @@ class LaneBench(Bench):
                 first = (turn - 1) % len(PAIRED_KINDS)
                 for kind in PAIRED_KINDS[first:] + PAIRED_KINDS[:first]:
                     if kind == 'ceiling':
-                        mpps, cpu_s = self.ceiling(
-                            size, a.app_cpus, min(a.ceiling_time, turn_time))
+                        mpps = self.ceiling(
+                            size, a.app_cpus,
+                            min(a.ceiling_time, turn_time))[0]
                         rows.append({'turn': turn, 'kind': kind,
                                      'rx_b_mpps': mpps})
                         continue
