@@ -626,7 +626,7 @@ lane_spec(const struct netdev *lo, const struct netdev *hi,
     }
     spec->path = path;
     spec->ring_size = ring_size;
-    spec->buf_size = DPDKR_DEFAULT_BUF_SIZE;
+    spec->buf_size = DPDKR_LANE_BUF_SIZE;
     return path;
 }
 

@@ -18,7 +18,7 @@
  * utilities/ovs-p2p-bench-lanes.
  *
  * Usage: dpdkr-ring-ceiling [--size BYTES] [--seconds S] [--burst B]
- *                           [--ring-size N] [--cpus P,C]
+ *                           [--ring-size N] [--buf-size BYTES] [--cpus P,C]
  *                           [--nt-copy[=auto|yes|no]]
  *
  * Two threads share one ring of a dpdkr region laid out and driven by
@@ -31,7 +31,9 @@
  * consumer validates each descriptor and copies each packet out into a
  * private buffer, and releases them.  Nothing else happens: no mbufs, no
  * ethdev, no DPDK at all, so this is an upper bound for what two DPDK
- * applications can get through a lane with the same copies.
+ * applications can get through a lane with the same copies.  The ring has
+ * N descriptors (default 1024) and buffer slots of --buf-size bytes
+ * (default: a lane's, DPDKR_LANE_BUF_SIZE).
  *
  * The producer runs on CPU P and the consumer on CPU C (default "0,0",
  * both on CPU 0, time-shared, as testpmd A and B in the benchmark).  After
@@ -58,6 +60,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dpdkr-region.h"
 #include "dpdkr-ring.h"
 
 static bool nt_copy;            /* --nt-copy=yes or auto. */
@@ -68,6 +71,7 @@ struct ctx {
     void *base;
     struct dpdkr_geometry geo;
     uint32_t size;
+    uint32_t buf_size;
     uint32_t burst;
     int cpu;
     volatile int *stop;
@@ -110,7 +114,7 @@ producer(void *ctx_)
 {
     struct ctx *c = ctx_;
     struct dpdkr_ring_view v;
-    uint8_t *src = aligned_alloc(64, 2048);
+    uint8_t *src = aligned_alloc(64, c->buf_size);
     bool can_nt = nt_copy && dpdkr_copy_nt_supported();
     bool tune = can_nt && nt_auto;
     struct dpdkr_copy_tuner tuner;
@@ -118,7 +122,7 @@ producer(void *ctx_)
 
     pin(c->cpu);
     dpdkr_copy_tuner_init(&tuner, UINT64_C(1000000000), now_ns());
-    memset(src, 0x5a, 2048);
+    memset(src, 0x5a, c->buf_size);
     dpdkr_ring_view_init(&v, c->base, &c->geo, 0, 0);
     while (!*c->stop) {
         uint32_t n = dpdkr_prod_space(&v);
@@ -162,7 +166,7 @@ consumer(void *ctx_)
 {
     struct ctx *c = ctx_;
     struct dpdkr_ring_view v;
-    uint8_t *dst = aligned_alloc(64, 2048);
+    uint8_t *dst = aligned_alloc(64, c->buf_size);
 
     pin(c->cpu);
     dpdkr_ring_view_init(&v, c->base, &c->geo, 0, 0);
@@ -173,7 +177,7 @@ consumer(void *ctx_)
 
         for (i = 0; i < n; i++) {
             struct dpdkr_desc d;
-            const uint8_t *p = dpdkr_cons_desc(&v, i, 2048, &d);
+            const uint8_t *p = dpdkr_cons_desc(&v, i, c->buf_size, &d);
 
             if (p) {
                 memcpy(dst, p, d.len);
@@ -202,8 +206,8 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: dpdkr-ring-ceiling [--size BYTES] "
-            "[--seconds S] [--burst B] [--ring-size N] [--cpus P,C] "
-            "[--nt-copy[=auto|yes|no]]\n");
+            "[--seconds S] [--burst B] [--ring-size N] [--buf-size BYTES] "
+            "[--cpus P,C] [--nt-copy[=auto|yes|no]]\n");
     exit(2);
 }
 
@@ -215,11 +219,13 @@ main(int argc, char *argv[])
         { "seconds", required_argument, NULL, 't' },
         { "burst", required_argument, NULL, 'b' },
         { "ring-size", required_argument, NULL, 'r' },
+        { "buf-size", required_argument, NULL, 'f' },
         { "cpus", required_argument, NULL, 'c' },
         { "nt-copy", optional_argument, NULL, 'n' },
         { NULL, 0, NULL, 0 },
     };
     uint32_t size = 64, burst = 32, ring_size = 1024;
+    uint32_t buf_size = DPDKR_LANE_BUF_SIZE;
     int pcpu = 0, ccpu = 0, opt;
     double seconds = 2, t0, t1, cpu0, cpu1;
     uint64_t n0, n1;
@@ -244,6 +250,9 @@ main(int argc, char *argv[])
         case 'r':
             ring_size = strtoul(optarg, NULL, 10);
             break;
+        case 'f':
+            buf_size = strtoul(optarg, NULL, 10);
+            break;
         case 'n':
             if (!optarg || !strcmp(optarg, "yes")) {
                 nt_copy = true;
@@ -265,7 +274,9 @@ main(int argc, char *argv[])
             usage();
         }
     }
-    if (optind != argc || size < 60 || size > 2048 || !burst
+    if (optind != argc || buf_size < DPDKR_BUF_SIZE_MIN
+        || buf_size > DPDKR_BUF_SIZE_MAX || buf_size % 64
+        || size < 60 || size > buf_size || !burst
         || burst > ring_size || seconds <= 0
         || ring_size < (1u << DPDKR_LOG2_RING_MIN)
         || ring_size > (1u << DPDKR_LOG2_RING_MAX)
@@ -273,9 +284,10 @@ main(int argc, char *argv[])
         usage();
     }
 
-    /* A region as a lane has it: 'ring_size' descriptors, 2048-byte
+    /* A region as a lane has it: 'ring_size' descriptors, 'buf_size'-byte
      * buffers, shared memory. */
-    region = dpdkr_region_layout(__builtin_ctz(ring_size), 2048, 4096, &geo);
+    region = dpdkr_region_layout(__builtin_ctz(ring_size), buf_size, 4096,
+                                 &geo);
     base = mmap(NULL, region, PROT_READ | PROT_WRITE,
                 MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (!region || base == MAP_FAILED) {
@@ -288,6 +300,7 @@ main(int argc, char *argv[])
     prod.base = base;
     prod.geo = geo;
     prod.size = size;
+    prod.buf_size = buf_size;
     prod.burst = burst;
     prod.stop = &stop;
     cons = prod;

@@ -421,7 +421,8 @@ class Bench(object):
         'ptype' 'memif' is no OVS port but DPDK's own net_memif, 'path' its
         control socket, which the 'server' ('memif_role') creates and
         listens on (start it first) and the 'client' connects to when it
-        starts; with a lane's geometry: 1024 descriptors of 2048 bytes."""
+        starts; with a lane's ring size, 1024 descriptors, and memif's
+        default buffers of 2048 bytes."""
         a = self.args
         cmd = ['stdbuf', '-oL', a.testpmd, '-l', '0,1',
                '--main-lcore', str(main_lcore), '--in-memory', '--no-pci',

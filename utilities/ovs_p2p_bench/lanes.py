@@ -1575,7 +1575,7 @@ def main(argv=None):
         # Once per round (the machine is noisy); the medians are used.
         ceil, ceil_cpu = {}, {}
         out('Ceiling: tests/dpdkr-ring-ceiling, 2 threads through one '
-            'dpdkr ring (1024 x 2048 B), %d round(s), medians'
+            'dpdkr ring (1024 x 2176 B slots), %d round(s), medians'
             % args.rounds)
         placements = [args.app_cpus]
         if args.app_cpus != (0, 1):
