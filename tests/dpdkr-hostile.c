@@ -539,7 +539,7 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
     uint32_t gen = __atomic_load_n(&ctrl->req[DPDKR_RING_C2S].generation,
                                    __ATOMIC_ACQUIRE);
     struct dpdkr_lane_req r;
-    struct dpdkr_lane_ack a;
+    struct dpdkr_lane_ack a = { .switched_ns = 0 };
 
     if (gen == lane_gen || !dpdkr_lane_req_read(&ctrl->req[DPDKR_RING_C2S],
                                                 gen, &r)) {
@@ -573,6 +573,7 @@ lane_answer(struct client *c, struct dpdkr_ctrl *ctrl, struct counts *n)
         a.state = evil32(a.state);
         a.old_path_seq = evil32(a.old_path_seq);
         a.lane_seq = prng();
+        a.switched_ns = prng();         /* Any time at all. */
         if (prng_below(2)) {
             /* Half of them even, as the ABI's seqlock wants a finished
              * acknowledgement (so the switch reads, and must check, the
